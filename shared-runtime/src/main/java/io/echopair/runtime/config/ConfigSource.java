@@ -1,0 +1,95 @@
+package io.echopair.runtime.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+
+/**
+ * Where a verticle's configuration comes from: a JSON file (watched for changes) or an inline JSON object (the
+ * verticle's {@code config()}), optionally only its sub-object {@code section}.
+ *
+ * <p>The one-JVM file {@code conf/echopair.json} is {@code {"server": {...}, "sender": {...}}}: each verticle reads
+ * it with {@code withSection(...)}. A missing section object means all defaults.
+ *
+ * @param file    the JSON file, or null for an inline source
+ * @param inline  the JSON object, or null for a file source
+ * @param section the name of the sub-object to read, or null for the whole object
+ */
+public record ConfigSource(Path file, JsonObject inline, String section) {
+
+  public ConfigSource {
+    if ((file == null) == (inline == null)) {
+      throw new IllegalArgumentException("a configuration source is either a file or an inline JSON object");
+    }
+    inline = inline == null ? null : inline.copy();
+  }
+
+  public static ConfigSource inline(JsonObject json) {
+    return new ConfigSource(null, json == null ? new JsonObject() : json, null);
+  }
+
+  public static ConfigSource file(Path file) {
+    return new ConfigSource(file, null, null);
+  }
+
+  /** The same source, reading only its sub-object {@code name}. */
+  public ConfigSource withSection(String name) {
+    return new ConfigSource(file, inline, name);
+  }
+
+  public boolean isFile() {
+    return file != null;
+  }
+
+  /** How log lines name this source: {@code conf/echopair.json (section sender)}, {@code inline configuration}. */
+  public String describe() {
+    String where = isFile() ? file.toString() : "inline configuration";
+    return section == null ? where : where + " (section " + section + ")";
+  }
+
+  /**
+   * The part of a whole configuration object that this source reads.
+   *
+   * @return the section object, an empty object when the section is absent, or {@code whole} without a section
+   * @throws ConfigException when the section is present but not a JSON object
+   */
+  public JsonObject selectSection(JsonObject whole) {
+    if (section == null) {
+      return whole;
+    }
+    Object value = whole.getValue(section);
+    if (value == null && !whole.containsKey(section)) {
+      return new JsonObject();
+    }
+    if (!(value instanceof JsonObject object)) {
+      String where = isFile() ? file.toString() : "the inline configuration";
+      throw new ConfigException(section + " = " + ConfigException.render(value) + ": must be a JSON object (in " + where + ")");
+    }
+    return object;
+  }
+
+  /**
+   * Parses the text of a configuration file.
+   *
+   * @param origin how the error line names the text, e.g. {@code --conf conf/x.json}
+   * @throws ConfigException {@code <origin>: not a JSON object (<parser message>)}
+   */
+  public static JsonObject parseObject(String origin, String text) {
+    try {
+      JsonObject json = new JsonObject(text);
+      if (json.getMap() != null) {
+        return json;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(origin + ": not a JSON object (" + parserMessage(e) + ")");
+    }
+    throw new ConfigException(origin + ": not a JSON object (empty)");
+  }
+
+  /** Jackson's message without its note on the redacted source: {@code ... at [line: 1, column: 14]}. */
+  private static String parserMessage(Exception e) {
+    String message = String.valueOf(e.getMessage());
+    return message.replaceFirst("^Failed to decode: ?", "").replaceAll("\\[Source: [^;\\]]*; ", "[");
+  }
+}

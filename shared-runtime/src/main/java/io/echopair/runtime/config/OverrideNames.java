@@ -1,0 +1,102 @@
+package io.echopair.runtime.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Finds the environment variables and system properties that name the keys of one section, by the naming rules of
+ * {@link ConfigSchema#applyOverrides}.
+ */
+final class OverrideNames {
+
+  /** The sections of echopair: {@code ECHOPAIR_SERVER_*} and {@code ECHOPAIR_SENDER_*} are never generic names. */
+  private static final Set<String> ECHOPAIR_SECTIONS = Set.of("server", "sender");
+
+  private static final String ENV_PREFIX = "ECHOPAIR_";
+  private static final String PROPERTY_PREFIX = "echopair.";
+
+  /** One override found: where it came from (as an operator would type it) and its text. */
+  record Found(String source, String text) {
+  }
+
+  private final String section;
+  private final String sectionEnvPrefix;
+  private final String sectionPropertyPrefix;
+  private final Map<String, Map.Entry<String, String>> environmentByUpperName;
+  private final Map<String, Map.Entry<String, String>> propertiesByLowerName;
+
+  OverrideNames(String section, Overrides overrides) {
+    this.section = section;
+    this.sectionEnvPrefix = ENV_PREFIX + ConfigKey.environmentName(section) + "_";
+    this.sectionPropertyPrefix = (PROPERTY_PREFIX + section + ".").toLowerCase(Locale.ROOT);
+    this.environmentByUpperName = byName(overrides.environment(), ENV_PREFIX, name -> name.toUpperCase(Locale.ROOT));
+    this.propertiesByLowerName = byName(overrides.systemProperties(), PROPERTY_PREFIX, name -> name.toLowerCase(Locale.ROOT));
+  }
+
+  /** The overrides of one key, from the lowest precedence to the highest. */
+  List<Found> lowestToHighest(ConfigKey key) {
+    List<Found> found = new ArrayList<>(4);
+    String genericEnv = ENV_PREFIX + key.environmentName();
+    if (!isSectionSpecific(genericEnv)) {
+      addEnvironment(found, genericEnv);
+    }
+    addEnvironment(found, sectionEnvPrefix + key.environmentName());
+    addProperty(found, PROPERTY_PREFIX + key.name());
+    addProperty(found, PROPERTY_PREFIX + section + "." + key.name());
+    return found;
+  }
+
+  /** A section-specific name that matches no key of this section is a typo. */
+  void rejectUnknown(Set<String> keyNames, String knownKeys) {
+    Set<String> envNames = keyNames.stream().map(ConfigKey::environmentName).collect(Collectors.toSet());
+    Set<String> lowerNames = keyNames.stream().map(k -> k.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    environmentByUpperName.forEach((upper, entry) -> {
+      if (upper.startsWith(sectionEnvPrefix) && !envNames.contains(upper.substring(sectionEnvPrefix.length()))) {
+        throw unknown(entry.getKey(), knownKeys);
+      }
+    });
+    propertiesByLowerName.forEach((lower, entry) -> {
+      if (lower.startsWith(sectionPropertyPrefix) && !lowerNames.contains(lower.substring(sectionPropertyPrefix.length()))) {
+        throw unknown("-D" + entry.getKey(), knownKeys);
+      }
+    });
+  }
+
+  private boolean isSectionSpecific(String envName) {
+    return ECHOPAIR_SECTIONS.stream().anyMatch(s -> envName.startsWith(ENV_PREFIX + ConfigKey.environmentName(s) + "_"))
+        || envName.startsWith(sectionEnvPrefix);
+  }
+
+  private void addEnvironment(List<Found> found, String name) {
+    Map.Entry<String, String> entry = environmentByUpperName.get(name);
+    if (entry != null) {
+      found.add(new Found(entry.getKey(), entry.getValue()));
+    }
+  }
+
+  private void addProperty(List<Found> found, String name) {
+    Map.Entry<String, String> entry = propertiesByLowerName.get(name.toLowerCase(Locale.ROOT));
+    if (entry != null) {
+      found.add(new Found("-D" + entry.getKey(), entry.getValue()));
+    }
+  }
+
+  private ConfigException unknown(String name, String knownKeys) {
+    return new ConfigException(name + ": unknown key of section " + section + " (known keys: " + knownKeys + ")");
+  }
+
+  /** The variables whose name starts with {@code prefix}, keyed by their normalized name. */
+  private static Map<String, Map.Entry<String, String>> byName(Map<String, String> variables, String prefix,
+                                                               Function<String, String> normalize) {
+    // Only our prefix matters; the rest of the environment is none of our business.
+    return variables.entrySet().stream()
+        .filter(e -> normalize.apply(e.getKey()).startsWith(prefix))
+        .collect(Collectors.toMap(e -> normalize.apply(e.getKey()), e -> Map.entry(e.getKey(), e.getValue()),
+            (first, second) -> first));
+  }
+}

@@ -1,0 +1,236 @@
+package io.echopair.runtime.launch;
+
+import io.echopair.runtime.config.ConfigException;
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.Overrides;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Runs one echopair piece from the command line on Vert.x's {@link VertxApplication}: checks {@code --conf} before
+ * Vert.x starts, deploys the piece's verticles, and exits by itself when they run to completion.
+ *
+ * <p>The whole body of a jar's {@code main}: {@code EchoPairLauncher.launch(args, new SenderLaunchable());}. The
+ * command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster}, {@code --help}...);
+ * the verticle name argument is not needed.
+ *
+ * <p>Exit statuses ({@link ExitStatus}):
+ * <ul>
+ *   <li>0: stopped by SIGTERM (VertxApplication's shutdown hook closes Vert.x, which undeploys the verticles and
+ *       calls their {@code stop()}), or a {@link RunsToCompletion} verticle asked for 0;</li>
+ *   <li>1: an unexpected failure, or a failed {@link RunsToCompletion#completion()};</li>
+ *   <li>2: a bad command line, such as an unknown option (the usage is printed);</li>
+ *   <li>3: a {@link RunsToCompletion} verticle asked for it (frames not acknowledged);</li>
+ *   <li>11: Vert.x could not start;</li>
+ *   <li>15: a verticle failed to start (e.g. the port is in use);</li>
+ *   <li>78: invalid configuration: {@code --conf} names no file or is not a JSON object, or
+ *       {@link Launchable#validate} rejected it (one ERROR line, Vert.x is not started); also a
+ *       {@link ConfigException} that fails a verticle's start.</li>
+ * </ul>
+ * With several {@link RunsToCompletion} instances, the launcher waits for all of them and exits with the highest
+ * status asked.
+ */
+public final class EchoPairLauncher implements VertxApplicationHooks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EchoPairLauncher.class);
+
+  private static final String VERTX_LOGGER_FACTORY = "vertx.logger-delegate-factory-class-name";
+
+  private final String[] args;
+  private final Launchable launchable;
+  private final Overrides overrides;
+  private final boolean ownsJvm;
+  private final List<Deployable> instances = new CopyOnWriteArrayList<>();
+  private final Promise<Integer> finished = Promise.promise();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private volatile String confDescription;
+  private volatile ConfigSource source;
+  private volatile Vertx vertx;
+  private volatile boolean configRejectedAtStart;
+  private volatile int exitStatus = ExitStatus.OK;
+
+  /** A launcher that never exits the JVM: {@link #run()} returns the status (for tests). */
+  EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides) {
+    this(args, launchable, overrides, false);
+  }
+
+  private EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides, boolean ownsJvm) {
+    this.args = args.clone();
+    this.launchable = launchable;
+    this.overrides = overrides;
+    this.ownsJvm = ownsJvm;
+  }
+
+  /**
+   * Launches {@code launchable} with the command line {@code args} and exits the JVM when it fails to start or runs
+   * to completion; returns while it runs.
+   */
+  public static void launch(String[] args, Launchable launchable) {
+    routeVertxLoggingToSlf4j();
+    EchoPairLauncher launcher = new EchoPairLauncher(args, launchable, Overrides.fromProcess(), true);
+    int status = launcher.run();
+    if (status != ExitStatus.OK) {
+      launcher.exit(status);
+    }
+    // Never exit on an event loop: the shutdown hook then waits for Vert.x to close, which needs that loop.
+    launcher.finished().onSuccess(done -> new Thread(() -> launcher.exit(done), "echopair-exit").start());
+  }
+
+  /**
+   * Checks {@code --conf}, then starts Vert.x and deploys.
+   *
+   * @return the exit status of the start: 0 when the verticles are deployed and running
+   */
+  int run() {
+    ConfOption conf;
+    try {
+      conf = ConfOption.of(args);
+      validate(conf.json());
+    } catch (ConfigException invalid) {
+      LOG.error(invalid.getMessage());
+      return ExitStatus.CONFIG;
+    }
+    confDescription = conf.describe();
+    source = conf.source();
+    int status = new Application(args, this).launch();
+    return status == ExitStatus.DEPLOYMENT && configRejectedAtStart ? ExitStatus.CONFIG : status;
+  }
+
+  /** Completes with the exit status once a {@link RunsToCompletion} deployment has finished and Vert.x is closed. */
+  Future<Integer> finished() {
+    return finished.future();
+  }
+
+  /** The Vert.x instance once started, else null. */
+  Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    LOG.info("Starting {} with configuration from {}", launchable.name(), confDescription);
+  }
+
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    vertx = context.vertx();
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return this::newVerticle;
+  }
+
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    exitWhenCompleted(context.deploymentId());
+  }
+
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
+    configRejectedAtStart = failure instanceof ConfigException;
+    context.vertx().close();
+  }
+
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    stopping.set(true);
+  }
+
+  /** Called by VertxApplication's shutdown hook only, once Vert.x has closed: on SIGTERM or after {@link #exit}. */
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    LOG.info("{} stopped", launchable.name());
+    if (ownsJvm) {
+      // The JVM would report 143 for SIGTERM; a clean stop is 0, and an exit we asked for keeps its status.
+      Runtime.getRuntime().halt(exitStatus);
+    }
+  }
+
+  private void validate(JsonObject conf) {
+    try {
+      launchable.validate(conf, overrides);
+    } catch (ConfigException invalid) {
+      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
+    }
+  }
+
+  private Deployable newVerticle() {
+    Deployable verticle = launchable.newVerticle(source);
+    instances.add(verticle);
+    return verticle;
+  }
+
+  private void exitWhenCompleted(String deploymentId) {
+    List<Future<Integer>> completions = instances.stream()
+        .filter(RunsToCompletion.class::isInstance)
+        .map(instance -> ((RunsToCompletion) instance).completion())
+        .toList();
+    if (!completions.isEmpty()) {
+      Future.join(completions).onComplete(all -> finish(deploymentId, highestStatus(completions)));
+    }
+  }
+
+  private void finish(String deploymentId, int status) {
+    if (!stopping.compareAndSet(false, true)) {
+      // Vert.x is already closing (SIGTERM): its shutdown hook ends the JVM.
+      return;
+    }
+    LOG.info("{} finished, exiting with status {}", launchable.name(), status);
+    exitStatus = status;
+    // Listen to close() itself: a future bound to a verticle's context cannot report once its event loop is gone.
+    vertx.undeploy(deploymentId)
+        .onComplete(undeployed -> vertx.close().onComplete(closed -> finished.complete(status)));
+  }
+
+  private int highestStatus(List<Future<Integer>> completions) {
+    int highest = ExitStatus.OK;
+    for (Future<Integer> completion : completions) {
+      highest = Math.max(highest, statusOf(completion));
+    }
+    return highest;
+  }
+
+  private int statusOf(Future<Integer> completion) {
+    if (completion.failed()) {
+      LOG.error("{} failed: {}", launchable.name(), completion.cause().toString());
+      return ExitStatus.SOFTWARE;
+    }
+    return completion.result() == null ? ExitStatus.OK : completion.result();
+  }
+
+  private void exit(int status) {
+    exitStatus = status;
+    System.exit(status);
+  }
+
+  /** Vert.x picks SLF4J when it is on the class path; say so explicitly so nothing else can win. */
+  private static void routeVertxLoggingToSlf4j() {
+    if (System.getProperty(VERTX_LOGGER_FACTORY) == null) {
+      System.setProperty(VERTX_LOGGER_FACTORY, "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    }
+  }
+
+  /** VertxApplication that returns its status instead of exiting, so that {@link #run()} decides. */
+  private static final class Application extends VertxApplication {
+
+    Application(String[] args, VertxApplicationHooks hooks) {
+      // picocli already prints the usage after a bad option; a second, coloured copy would only add noise.
+      super(args, hooks, false, false);
+    }
+  }
+}

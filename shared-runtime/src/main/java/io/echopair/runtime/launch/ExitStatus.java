@@ -1,0 +1,27 @@
+package io.echopair.runtime.launch;
+
+import io.vertx.launcher.application.ExitCodes;
+
+/**
+ * The exit statuses of the echopair jars (the table in docs/ARCHITECTURE.md).
+ */
+public final class ExitStatus {
+
+  /** Ran and stopped normally (SIGTERM), or a sender with {@code count} got every frame through. */
+  public static final int OK = 0;
+  /** An unexpected failure. */
+  public static final int SOFTWARE = ExitCodes.SOFTWARE;
+  /** A bad command line (unknown option). */
+  public static final int USAGE = ExitCodes.USAGE;
+  /** A sender with {@code count} stopped with frames not acknowledged. */
+  public static final int UNACKNOWLEDGED = 3;
+  /** Vert.x could not start (e.g. the cluster could not be joined). */
+  public static final int VERTX_INITIALIZATION = ExitCodes.VERTX_INITIALIZATION;
+  /** A verticle failed to start (e.g. the port is in use). */
+  public static final int DEPLOYMENT = ExitCodes.VERTX_DEPLOYMENT;
+  /** Invalid configuration (sysexits.h EX_CONFIG): missing or malformed --conf file, unknown key, wrong value. */
+  public static final int CONFIG = 78;
+
+  private ExitStatus() {
+  }
+}

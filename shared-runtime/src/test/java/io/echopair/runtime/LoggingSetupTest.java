@@ -1,0 +1,91 @@
+package io.echopair.runtime;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.joran.spi.JoranException;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Logging")
+class LoggingSetupTest {
+
+  @TempDir
+  Path logDir;
+
+  @Test
+  @DisplayName("uses conf/logback.xml as the classpath logback.xml of the jar")
+  void oneSourceOfTruth() throws IOException {
+    try (InputStream packaged = getClass().getResourceAsStream("/logback.xml")) {
+      assertThat(packaged).isNotNull();
+      assertThat(new String(packaged.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo(Files.readString(Path.of("../conf/logback.xml")));
+    }
+  }
+
+  @Test
+  @DisplayName("writes to the console and creates no log file unless LOG_APPENDER is FILE")
+  void consoleByDefault() throws JoranException, IOException {
+    LoggerContext context = configure(Map.of("LOG_DIR", logDir.toString()));
+
+    context.getLogger("echopair.test").info("to the console");
+
+    assertThat(context.getLogger("ROOT").getAppender("CONSOLE")).isNotNull();
+    assertThat(context.getLogger("ROOT").getAppender("FILE")).isNull();
+    context.stop();
+    try (var files = Files.list(logDir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("writes to LOG_DIR/echopair.log when LOG_APPENDER is FILE, keeping io.netty at WARN")
+  void fileWhenAsked() throws JoranException, IOException {
+    LoggerContext context = configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE"));
+
+    context.getLogger("echopair.test").info("to the file");
+    context.getLogger("io.netty.test").info("netty chatter");
+    assertThat(context.getLogger("ROOT").getAppender("CONSOLE")).isNull();
+    context.stop();
+
+    assertThat(Files.readString(logDir.resolve("echopair.log")))
+        .contains(" INFO  [").contains("] test - to the file")
+        .doesNotContain("netty chatter");
+  }
+
+  @Test
+  @DisplayName("sends the log lines of Vert.x and Netty to SLF4J")
+  void vertxAndNettyUseSlf4j() {
+    try (LogCapture vertx = LogCapture.of("echopair.test.vertx"); LogCapture netty = LogCapture.of("echopair.test.netty")) {
+      io.vertx.core.internal.logging.LoggerFactory.getLogger("echopair.test.vertx").info("from vert.x");
+      InternalLoggerFactory.getInstance("echopair.test.netty").warn("from netty");
+
+      assertThat(vertx.lines()).containsExactly("INFO from vert.x");
+      assertThat(netty.lines()).containsExactly("WARN from netty");
+    }
+  }
+
+  /** A fresh logback context configured from the packaged logback.xml with the given properties. */
+  private static LoggerContext configure(Map<String, String> properties) throws JoranException {
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    properties.forEach(context::putProperty);
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    URL config = LoggingSetupTest.class.getResource("/logback.xml");
+    configurator.doConfigure(config);
+    return context;
+  }
+}

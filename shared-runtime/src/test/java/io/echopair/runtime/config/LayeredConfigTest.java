@@ -1,0 +1,193 @@
+package io.echopair.runtime.config;
+
+import io.echopair.runtime.LogCapture;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+@DisplayName("LayeredConfig")
+class LayeredConfigTest {
+
+  static final ConfigSchema SCHEMA = ConfigSchema.section("sender")
+      .integer("port", 7777, 1, 65535, "Port of the echo server")
+      .bool("acks", true, "Expect echoes");
+
+  private static final long FAST_SCAN_MS = 50;
+
+  @TempDir
+  Path dir;
+
+  private LayeredConfig config;
+
+  @AfterEach
+  void close() {
+    if (config != null) {
+      config.close();
+    }
+  }
+
+  @Test
+  @DisplayName("loads the section of an inline object, with the overrides on top")
+  void inlineSection(Vertx vertx, VertxTestContext ctx) {
+    JsonObject whole = new JsonObject("{\"server\": {\"echo\": true}, \"sender\": {\"port\": 9000}}");
+    Overrides overrides = new Overrides(Map.of("ECHOPAIR_ACKS", "false"), Map.of());
+    config = new LayeredConfig(vertx, ConfigSource.inline(whole).withSection("sender"), SCHEMA, overrides);
+
+    config.load().onComplete(ctx.succeeding(values -> ctx.verify(() -> {
+      assertThat(values.integer("port")).isEqualTo(9000);
+      assertThat(values.bool("acks")).isFalse();
+      assertThat(config.current()).isEqualTo(values);
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("gives the defaults when the section is absent")
+  void absentSection(Vertx vertx, VertxTestContext ctx) {
+    config = new LayeredConfig(vertx, ConfigSource.inline(new JsonObject()).withSection("sender"), SCHEMA, Overrides.none());
+
+    config.load().onComplete(ctx.succeeding(values -> ctx.verify(() -> {
+      assertThat(values).isEqualTo(SCHEMA.parse(null));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("fails the load with the ConfigException of an invalid inline object")
+  void invalidInline(Vertx vertx, VertxTestContext ctx) {
+    JsonObject whole = new JsonObject("{\"sender\": {\"port\": 70000}}");
+    config = new LayeredConfig(vertx, ConfigSource.inline(whole).withSection("sender"), SCHEMA, Overrides.none());
+
+    config.load().onComplete(ctx.failing(failure -> ctx.verify(() -> {
+      assertThat(failure).isInstanceOf(ConfigException.class)
+          .hasMessage("sender.port = 70000: must be between 1 and 65535");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("loads the section of a file and logs each applied override once")
+  void fileSection(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = write("echopair.json", "{\"sender\": {\"port\": 9000, \"acks\": false}}");
+    Overrides overrides = new Overrides(Map.of(), Map.of("echopair.sender.port", "9100"));
+    LogCapture log = LogCapture.of(LayeredConfig.class);
+    config = new LayeredConfig(vertx, ConfigSource.file(file).withSection("sender"), SCHEMA, overrides);
+
+    config.load().onComplete(ctx.succeeding(values -> ctx.verify(() -> {
+      log.close();
+      assertThat(values.integer("port")).isEqualTo(9100);
+      assertThat(values.bool("acks")).isFalse();
+      assertThat(log.lines()).containsExactly("INFO sender.port = 9100 (from -Dechopair.sender.port)");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("fails the load of a missing file or of one that is not a JSON object, in one line")
+  void badFiles(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path missing = dir.resolve("missing.json");
+    Path malformed = write("malformed.json", "{\"port\": ");
+    LayeredConfig missingConfig = new LayeredConfig(vertx, ConfigSource.file(missing), SCHEMA, Overrides.none());
+    config = new LayeredConfig(vertx, ConfigSource.file(malformed), SCHEMA, Overrides.none());
+
+    missingConfig.load()
+        .onComplete(ctx.failing(failure -> ctx.verify(() -> {
+          missingConfig.close();
+          assertThat(failure).isInstanceOf(ConfigException.class)
+              .hasMessage(missing + ": cannot be read (missing or not readable)");
+        })))
+        .recover(ignored -> config.load())
+        .onComplete(ctx.failing(failure -> ctx.verify(() -> {
+          assertThat(failure).isInstanceOf(ConfigException.class)
+              .hasMessageStartingWith(malformed + ": not a JSON object (")
+              .hasMessageNotContaining("\n");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("hands a valid change of the file to the watch handler")
+  void validChange(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = write("sender.json", "{\"port\": 9000}");
+    config = new LayeredConfig(vertx, ConfigSource.file(file), SCHEMA, Overrides.none(), FAST_SCAN_MS);
+
+    config.load().onComplete(ctx.succeeding(first -> {
+      config.watch(changed -> ctx.verify(() -> {
+        assertThat(first.changedKeys(changed)).containsExactly("port");
+        assertThat(changed.integer("port")).isEqualTo(9001);
+        assertThat(config.current()).isEqualTo(changed);
+        ctx.completeNow();
+      }));
+      ctx.verify(() -> write("sender.json", "{\"port\": 9001}"));
+    }));
+  }
+
+  @Test
+  @DisplayName("rejects an invalid change in one ERROR line, keeps the running values, then takes a valid one")
+  void invalidChange(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = write("sender.json", "{\"port\": 9000}");
+    LogCapture log = LogCapture.of(LayeredConfig.class);
+    config = new LayeredConfig(vertx, ConfigSource.file(file), SCHEMA, Overrides.none(), FAST_SCAN_MS);
+
+    config.load().onComplete(ctx.succeeding(first -> {
+      config.watch(
+          changed -> ctx.verify(() -> {
+            log.close();
+            assertThat(changed.integer("port")).isEqualTo(9002);
+            assertThat(log.lines()).hasSize(2);
+            assertThat(log.lines().get(0)).isEqualTo("ERROR " + file + " changed but is invalid:"
+                + " sender.port = 70000: must be between 1 and 65535; keeping the running configuration");
+            assertThat(log.lines().get(1))
+                .startsWith("ERROR " + file + " changed but is invalid: " + file + ": not a JSON object (")
+                .endsWith("); keeping the running configuration");
+            assertThat(log.anyThrowable()).isFalse();
+            ctx.completeNow();
+          }),
+          rejected -> ctx.verify(() -> {
+            assertThat(config.current()).isEqualTo(first);
+            if (rejected.getMessage().startsWith("sender.port")) {
+              write("sender.json", "{\"port\": ");
+            } else {
+              write("sender.json", "{\"port\": 9002}");
+            }
+          }));
+      ctx.verify(() -> write("sender.json", "{\"port\": 70000}"));
+    }));
+  }
+
+  @Test
+  @DisplayName("does not watch an inline source, which cannot change")
+  void inlineWatchIsNoOp(Vertx vertx, VertxTestContext ctx) {
+    config = new LayeredConfig(vertx, ConfigSource.inline(new JsonObject()), SCHEMA, Overrides.none(), FAST_SCAN_MS);
+
+    config.load().onComplete(ctx.succeeding(first -> {
+      config.watch(changed -> ctx.failNow("an inline source reported a change: " + changed));
+      // Many scan periods without a change: the verdict comes from the timer, not from a sleep.
+      vertx.setTimer(FAST_SCAN_MS * 10, timer -> ctx.completeNow());
+    }));
+  }
+
+  /** Replaces the file in one step, so that a scan never reads it half written. */
+  private Path write(String name, String content) throws IOException {
+    Path temp = Files.writeString(dir.resolve(name + ".tmp"), content);
+    return Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
