@@ -1,0 +1,127 @@
+package io.echopair.server;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters of one server deployment, shared by all its instances (event loops) through a Vert.x local map.
+ */
+final class ServerStats implements Shareable {
+
+  private static final String MAP_NAME = "io.echopair.server.stats";
+
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder closed = new LongAdder();
+  private final LongAdder framesIn = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder framesOut = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder corrupt = new LongAdder();
+  private final LongAdder pausedReading = new LongAdder();
+  private final AtomicInteger instances = new AtomicInteger();
+  private final Snapshot created = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0, 0);
+
+  /** The stats of a deployment, created by whichever of its instances asks first. */
+  static ServerStats forDeployment(Vertx vertx, String deploymentId) {
+    return map(vertx).computeIfAbsent(deploymentId, id -> new ServerStats());
+  }
+
+  /** Counts a listening instance in; true for the first one, which then reports for the deployment. */
+  boolean join() {
+    return instances.getAndIncrement() == 0;
+  }
+
+  /** Counts a stopped instance out; true for the last one, which then logs the final stats. */
+  boolean leave(Vertx vertx, String deploymentId) {
+    if (instances.decrementAndGet() > 0) {
+      return false;
+    }
+    map(vertx).removeIfPresent(deploymentId, this);
+    return true;
+  }
+
+  /** Forgets the stats of a deployment none of whose instances got to listen. */
+  void discardIfUnused(Vertx vertx, String deploymentId) {
+    if (instances.get() == 0) {
+      map(vertx).removeIfPresent(deploymentId, this);
+    }
+  }
+
+  void connected() {
+    accepted.increment();
+  }
+
+  void disconnected() {
+    closed.increment();
+  }
+
+  void received(long bytes, int frames) {
+    bytesIn.add(bytes);
+    framesIn.add(frames);
+  }
+
+  void echoed(int frames, long bytes) {
+    framesOut.add(frames);
+    bytesOut.add(bytes);
+  }
+
+  void corruptFrame() {
+    corrupt.increment();
+  }
+
+  void pausedReading() {
+    pausedReading.increment();
+  }
+
+  void resumedReading() {
+    pausedReading.decrement();
+  }
+
+  long open() {
+    return accepted.sum() - closed.sum();
+  }
+
+  long bytesIn() {
+    return bytesIn.sum();
+  }
+
+  /** Connections the server is not reading from right now because their echoes are not being read. */
+  long connectionsPausedForEchoes() {
+    return pausedReading.sum();
+  }
+
+  Snapshot snapshot() {
+    return new Snapshot(System.nanoTime(), accepted.sum(), closed.sum(), framesIn.sum(), bytesIn.sum(),
+        framesOut.sum(), bytesOut.sum(), corrupt.sum());
+  }
+
+  /** All zero, taken when the deployment's stats were created: the base of the final stats. */
+  Snapshot created() {
+    return created;
+  }
+
+  private static LocalMap<String, ServerStats> map(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP_NAME);
+  }
+
+  /** The counters at one moment. */
+  record Snapshot(long atNanos, long accepted, long closed, long framesIn, long bytesIn, long framesOut,
+                  long bytesOut, long corrupt) {
+
+    /** The stats line body, with the rates since {@code earlier}. */
+    String describeSince(Snapshot earlier) {
+      double seconds = Math.max(atNanos - earlier.atNanos, 1) / 1e9;
+      return String.format(Locale.ROOT,
+          "%d connections open, %d accepted; in %d frames (%.1f/s), %d bytes (%.1f KB/s); out %d frames (%.1f/s), "
+              + "%d bytes; %d corrupt",
+          accepted - closed, accepted,
+          framesIn, (framesIn - earlier.framesIn) / seconds, bytesIn, (bytesIn - earlier.bytesIn) / seconds / 1000,
+          framesOut, (framesOut - earlier.framesOut) / seconds, bytesOut,
+          corrupt);
+    }
+  }
+}

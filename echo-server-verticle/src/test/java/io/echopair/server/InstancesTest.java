@@ -1,0 +1,98 @@
+package io.echopair.server;
+
+import static io.echopair.server.ServerTestSupport.config;
+import static io.echopair.server.ServerTestSupport.connect;
+import static io.echopair.server.ServerTestSupport.taggedFrames;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.echopair.server.ServerTestSupport.EchoCollector;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class InstancesTest {
+
+  private static final int STATS_INTERVAL_MS = 100;
+  private static final Predicate<String> STATS_LINE = line -> line.startsWith("Stats: ");
+
+  private LogCapture log;
+  private NetClient clients;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    log = LogCapture.server();
+    clients = vertx.createNetClient();
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    log.close();
+    clients.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("Two instances share one port 0, serve clients, and log one stats line per interval for both")
+  void twoInstancesShareAPortAndTheStats(Vertx vertx, VertxTestContext ctx) {
+    List<EchoServerVerticle> instances = new CopyOnWriteArrayList<>();
+    DeploymentOptions twoInstances = new DeploymentOptions()
+        .setInstances(2)
+        .setConfig(config(new JsonObject().put("statsIntervalMs", STATS_INTERVAL_MS)));
+    vertx.deployVerticle(() -> {
+      EchoServerVerticle instance = new EchoServerVerticle();
+      instances.add(instance);
+      return instance;
+    }, twoInstances).compose(id -> {
+      ctx.verify(() -> {
+        assertThat(instances).hasSize(2);
+        assertThat(instances.get(0).actualPort()).isPositive().isEqualTo(instances.get(1).actualPort());
+        assertThat(instances.get(0).stats()).isSameAs(instances.get(1).stats());
+      });
+      int port = instances.get(0).actualPort();
+      return Future.all(exchange(port, "first"), exchange(port, "second"));
+    }).compose(exchanged -> log.await(line -> line.startsWith("Stats: 2 connections open, 2 accepted; in 20 frames")))
+        .compose(bothCounted -> log.await(STATS_LINE, log.count(STATS_LINE) + 5))
+        .onComplete(ctx.succeeding(last -> ctx.verify(() -> {
+          List<ILoggingEvent> stats = log.events(STATS_LINE);
+          // Two reporting instances would log twice as often: five intervals would take about half the time
+          ILoggingEvent fiveBefore = stats.get(stats.size() - 6);
+          long fiveIntervalsMs = last.getTimeStamp() - fiveBefore.getTimeStamp();
+          assertThat(fiveIntervalsMs).isGreaterThanOrEqualTo(4L * STATS_INTERVAL_MS);
+          assertThat(stats).extracting(ILoggingEvent::getThreadName).containsOnly(stats.get(0).getThreadName());
+          assertThat(log.countContaining("Echo server listening on 127.0.0.1:" + instances.get(0).actualPort()))
+              .isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  private Future<Buffer> exchange(int port, String name) {
+    Buffer frames = taggedFrames(name, name.hashCode(), 10);
+    return connect(clients, port).compose(socket -> {
+      EchoCollector echo = EchoCollector.on(socket, frames.length());
+      socket.write(frames);
+      return echo.future();
+    }).map(echoed -> {
+      if (!echoed.equals(frames)) {
+        throw new AssertionError(name + ": echo differs from the frames sent");
+      }
+      return echoed;
+    });
+  }
+}

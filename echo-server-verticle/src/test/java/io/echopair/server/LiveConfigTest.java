@@ -1,0 +1,78 @@
+package io.echopair.server;
+
+import static io.echopair.server.ServerTestSupport.connect;
+import static io.echopair.server.ServerTestSupport.taggedFrames;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.server.ServerTestSupport.EchoCollector;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class LiveConfigTest {
+
+  private static final long SCAN_PERIOD_MS = 100;
+
+  private LogCapture log;
+  private NetClient clients;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    log = LogCapture.server();
+    clients = vertx.createNetClient();
+  }
+
+  @AfterEach
+  void tearDown(VertxTestContext ctx) {
+    log.close();
+    clients.close().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("A changed file applies logEvery at once and warns that port and echo need a restart")
+  void changedFileAppliesLiveKeysAndWarnsAboutTheOthers(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) {
+    Path file = dir.resolve("echo-server.json");
+    JsonObject initial = new JsonObject().put("host", "127.0.0.1").put("port", 0).put("statsIntervalMs", 60_000);
+    JsonObject changed = initial.copy().put("port", 7778).put("echo", false).put("logEvery", 0);
+    Buffer frames = taggedFrames("after the change", 31, 2);
+    EchoServerVerticle server = new EchoServerVerticle(ConfigSource.file(file), SCAN_PERIOD_MS);
+    vertx.fileSystem().writeFile(file.toString(), initial.toBuffer())
+        .compose(written -> vertx.deployVerticle(server))
+        .compose(deployed -> vertx.fileSystem().writeFile(file.toString(), changed.toBuffer()))
+        .compose(rewritten -> Future.all(
+            log.awaitContaining("server.port = 7778 needs a restart; still using 0"),
+            log.awaitContaining("server.echo = false needs a restart; still using true"),
+            log.awaitContaining("server.logEvery = 0 applied")))
+        .compose(logged -> connect(clients, server.actualPort()))
+        .compose(socket -> {
+          EchoCollector echo = EchoCollector.on(socket, frames.length());
+          socket.write(frames);
+          return echo.future();
+        })
+        .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
+          // Still echoing (echo needs a restart) but no longer logging frames (logEvery applied)
+          assertThat(echoed).isEqualTo(frames);
+          assertThat(log.messages()).noneMatch(line -> line.startsWith("Recv Msg : "));
+          assertThat(log.events(line -> line.contains("needs a restart")))
+              .allMatch(event -> event.getLevel().toString().equals("WARN"))
+              .hasSize(2);
+          ctx.completeNow();
+        })));
+  }
+}

@@ -1,0 +1,140 @@
+package io.echopair.server;
+
+import io.echopair.protocol.FrameEncoder;
+import io.echopair.protocol.FrameFormat;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What the server tests share: deploying a server on a loopback port 0, clients, frames and backpressured writes.
+ */
+final class ServerTestSupport {
+
+  static final String LOOPBACK = "127.0.0.1";
+
+  private ServerTestSupport() {
+  }
+
+  /** A configuration on 127.0.0.1, port 0, with {@code overrides} on top. */
+  static JsonObject config(JsonObject overrides) {
+    return new JsonObject().put("host", LOOPBACK).put("port", 0).mergeIn(overrides);
+  }
+
+  /** Deploys one server instance with {@code config(overrides)}. */
+  static Future<EchoServerVerticle> deploy(Vertx vertx, JsonObject overrides) {
+    EchoServerVerticle verticle = new EchoServerVerticle();
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config(overrides))).map(id -> verticle);
+  }
+
+  /** A client connection to the server on loopback. */
+  static Future<NetSocket> connect(NetClient client, int port) {
+    return client.connect(port, LOOPBACK);
+  }
+
+  /** One tagged 100-byte frame. */
+  static Buffer tagged(String text, long senderId, long sequence) {
+    return new FrameEncoder(FrameFormat.DEFAULT)
+        .encode(FrameFormat.DEFAULT.encodeText(text), senderId, sequence, System.currentTimeMillis() * 1000);
+  }
+
+  /** One tagged 100-byte frame whose text is any bytes (e.g. not UTF-8). */
+  static Buffer tagged(byte[] text, long senderId, long sequence) {
+    return new FrameEncoder(FrameFormat.DEFAULT).encode(text, senderId, sequence, System.currentTimeMillis() * 1000);
+  }
+
+  /** A frame as the seed's client sends it: {@code char sendBuffer[100] = "..."}, text then NULs, no trailer. */
+  static Buffer seedFrame(String text) {
+    byte[] frame = new byte[FrameFormat.DEFAULT_FRAME_SIZE];
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(bytes, 0, frame, 0, bytes.length);
+    return Buffer.buffer(frame);
+  }
+
+  /** {@code frames} tagged frames "&lt;prefix&gt; &lt;seq&gt;", seq from 1, in one buffer. */
+  static Buffer taggedFrames(String prefix, long senderId, int frames) {
+    FrameEncoder encoder = new FrameEncoder(FrameFormat.DEFAULT);
+    Buffer all = Buffer.buffer(frames * FrameFormat.DEFAULT_FRAME_SIZE);
+    for (int seq = 1; seq <= frames; seq++) {
+      encoder.appendFrame(all, FrameFormat.DEFAULT.encodeText(prefix + " " + seq), senderId, seq, 0, 0);
+    }
+    return all;
+  }
+
+  /** Cuts {@code bytes} into pieces of the given sizes, cycling through them. */
+  static List<Buffer> pieces(Buffer bytes, int... sizes) {
+    List<Buffer> pieces = new ArrayList<>();
+    int position = 0;
+    for (int i = 0; position < bytes.length(); i++) {
+      int end = Math.min(bytes.length(), position + sizes[i % sizes.length]);
+      pieces.add(bytes.getBuffer(position, end));
+      position = end;
+    }
+    return pieces;
+  }
+
+  /** Writes the pieces in order, one write each, waiting for the drain whenever the write queue is full. */
+  static Future<Void> writeAll(NetSocket socket, List<Buffer> pieces) {
+    Promise<Void> done = Promise.promise();
+    writeFrom(socket, pieces.iterator(), done);
+    return done.future();
+  }
+
+  private static void writeFrom(NetSocket socket, Iterator<Buffer> pieces, Promise<Void> done) {
+    while (pieces.hasNext()) {
+      socket.write(pieces.next());
+      if (socket.writeQueueFull()) {
+        socket.drainHandler(drained -> writeFrom(socket, pieces, done));
+        return;
+      }
+    }
+    done.complete();
+  }
+
+  /** Collects a socket's bytes until {@code expected} have arrived; more is an error, as in Vert.x's NetTest. */
+  static final class EchoCollector implements Handler<Buffer> {
+
+    private final int expected;
+    private final Buffer received = Buffer.buffer();
+    private final Promise<Buffer> complete = Promise.promise();
+
+    EchoCollector(int expected) {
+      this.expected = expected;
+    }
+
+    /** Reads everything {@code socket} receives and fails on an exception. */
+    static EchoCollector on(NetSocket socket, int expected) {
+      EchoCollector collector = new EchoCollector(expected);
+      socket.handler(collector).exceptionHandler(collector.complete::tryFail);
+      return collector;
+    }
+
+    @Override
+    public void handle(Buffer chunk) {
+      received.appendBuffer(chunk);
+      if (received.length() > expected) {
+        complete.tryFail(new AssertionError("Too many bytes received: " + received.length() + " > " + expected));
+      } else if (received.length() == expected) {
+        complete.tryComplete(received);
+      }
+    }
+
+    Future<Buffer> future() {
+      return complete.future();
+    }
+
+    int receivedBytes() {
+      return received.length();
+    }
+  }
+}
