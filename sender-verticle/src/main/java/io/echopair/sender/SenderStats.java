@@ -1,0 +1,68 @@
+package io.echopair.sender;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Totals over the streams of one sender verticle at one moment.
+ *
+ * @param produced     frames made by the ticks
+ * @param sent         frames written to sockets, resends included
+ * @param completed    frames done: echoed (acks) or written (no acks)
+ * @param outstanding  frames neither done nor dropped: queued, in flight or being written
+ * @param dropped      frames dropped from full queues
+ * @param reconnects   connections made again after a failed attempt or a lost connection
+ * @param unexpected   echoes that matched no frame in flight (unknown sequence, other sender id, bad checksum)
+ * @param acks         whether {@code completed} counts echoes
+ */
+public record SenderStats(long produced, long sent, long completed, long outstanding, long dropped, long reconnects,
+                          long unexpected, boolean acks) {
+
+  static SenderStats of(List<FrameStream> streams, boolean acks) {
+    long produced = 0;
+    long sent = 0;
+    long completed = 0;
+    long outstanding = 0;
+    long dropped = 0;
+    long reconnects = 0;
+    long unexpected = 0;
+    for (FrameStream stream : streams) {
+      produced += stream.produced();
+      sent += stream.sent();
+      completed += stream.completed();
+      outstanding += stream.outstanding();
+      dropped += stream.dropped();
+      reconnects += stream.reconnects();
+      unexpected += stream.unexpectedEchoes();
+    }
+    return new SenderStats(produced, sent, completed, outstanding, dropped, reconnects, unexpected, acks);
+  }
+
+  /** Whether every produced frame got through: none dropped, none left outstanding. */
+  public boolean allDone() {
+    return dropped == 0 && outstanding == 0;
+  }
+
+  /**
+   * The body of the periodic stats line, without the RTT part: {@code sent 1234 (123.4/s), acknowledged 1230,
+   * pending 4, dropped 0, reconnects 1}.
+   *
+   * @param sentBefore {@link #sent()} at the previous line
+   * @param elapsedMs  time since the previous line
+   */
+  String describeRate(long sentBefore, long elapsedMs) {
+    double perSecond = elapsedMs > 0 ? (sent - sentBefore) * 1000.0 / elapsedMs : 0;
+    String line = String.format(Locale.ROOT, "sent %d (%.1f/s), %s %d, pending %d, dropped %d, reconnects %d",
+        sent, perSecond, acks ? "acknowledged" : "written", completed, outstanding, dropped, reconnects);
+    return unexpected > 0 ? line + ", unexpected echoes " + unexpected : line;
+  }
+
+  /** The body of the final line: {@code produced 10, acknowledged 10, dropped 0, unacknowledged 0}. */
+  String describeFinal() {
+    return acks
+        ? String.format(Locale.ROOT, "produced %d, acknowledged %d, dropped %d, unacknowledged %d",
+            produced, completed, dropped, outstanding)
+        : String.format(Locale.ROOT, "produced %d, written %d, dropped %d, unwritten %d",
+            produced, completed, dropped, outstanding);
+  }
+}

@@ -1,0 +1,176 @@
+package io.echopair.sender;
+
+import io.echopair.protocol.Frame;
+import io.echopair.protocol.FrameDecoder;
+import io.echopair.protocol.FrameEncoder;
+import io.echopair.protocol.FrameFormat;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A loopback server for the sender's tests: it records every frame it receives and echoes it, ignores it, stops
+ * reading, or answers with wrong echoes; it can be closed and listen again on the same port.
+ */
+final class TestEchoServer {
+
+  /** What the server does with what it receives. */
+  enum Mode {
+    /** Sends every byte back. */
+    ECHO,
+    /** Reads and records, never answers. */
+    SILENT,
+    /** Never reads: the sender's writes back up. */
+    NOT_READING,
+    /** Echoes each frame, then sends it again, a copy with one byte changed, and a copy with another sender id. */
+    MISBEHAVING
+  }
+
+  /** One frame as the server received it, and on which of its connections (numbered from 1). */
+  record Received(long senderId, long sequence, String text, int connection) {
+  }
+
+  private record Waiter(Predicate<List<Received>> condition, Promise<List<Received>> promise) {
+  }
+
+  private final Vertx vertx;
+  private final Mode mode;
+  private final List<Received> received = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connections = new AtomicInteger();
+  private NetServer server;
+  private int port;
+
+  private TestEchoServer(Vertx vertx, Mode mode) {
+    this.vertx = vertx;
+    this.mode = mode;
+  }
+
+  /** A server listening on a free loopback port. */
+  static Future<TestEchoServer> start(Vertx vertx, Mode mode) {
+    TestEchoServer server = new TestEchoServer(vertx, mode);
+    return server.listen(0);
+  }
+
+  /** A free port where nothing listens (yet): the server was started there and closed. */
+  static Future<TestEchoServer> reservePort(Vertx vertx, Mode mode) {
+    return start(vertx, mode).compose(server -> server.close().map(server));
+  }
+
+  /** Listens again on the port it had. */
+  Future<TestEchoServer> listenAgain() {
+    return listen(port);
+  }
+
+  private Future<TestEchoServer> listen(int onPort) {
+    server = vertx.createNetServer().connectHandler(this::handleConnection);
+    return server.listen(onPort, "127.0.0.1").map(listening -> {
+      port = listening.actualPort();
+      return this;
+    });
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Closes the listening socket and every connection. */
+  Future<Void> close() {
+    List<Future<Void>> closing = new ArrayList<>();
+    sockets.forEach(socket -> closing.add(socket.close()));
+    closing.add(server.close());
+    return Future.join(closing).mapEmpty();
+  }
+
+  /** Completes with a copy of the frames received so far, once they satisfy {@code condition}. */
+  Future<List<Received>> whenReceived(Predicate<List<Received>> condition) {
+    Promise<List<Received>> promise = Promise.promise();
+    synchronized (this) {
+      waiters.add(new Waiter(condition, promise));
+    }
+    wakeWaiters();
+    return promise.future();
+  }
+
+  /** Completes once {@code count} frames have arrived. */
+  Future<List<Received>> whenReceived(int count) {
+    return whenReceived(frames -> frames.size() >= count);
+  }
+
+  synchronized List<Received> received() {
+    return List.copyOf(received);
+  }
+
+  private void handleConnection(NetSocket socket) {
+    int connection = connections.incrementAndGet();
+    sockets.add(socket);
+    FrameDecoder decoder = new FrameDecoder(FrameFormat.DEFAULT, frame -> {
+      record(new Received(frame.senderId(), frame.sequence(), frame.text(), connection));
+      if (mode == Mode.MISBEHAVING) {
+        socket.write(wrongEchoes(frame));
+      }
+    });
+    socket.handler(chunk -> handleChunk(socket, decoder, chunk));
+    if (mode == Mode.NOT_READING) {
+      socket.pause();
+    }
+    socket.endHandler(v -> socket.close());
+    socket.exceptionHandler(error -> socket.close());
+    socket.closeHandler(v -> sockets.remove(socket));
+  }
+
+  private void handleChunk(NetSocket socket, FrameDecoder decoder, Buffer chunk) {
+    decoder.handle(chunk);
+    if (mode == Mode.ECHO) {
+      socket.write(chunk);
+      // Backpressure: stop reading until the sender has read our echoes
+      if (socket.writeQueueFull()) {
+        socket.pause();
+        socket.drainHandler(v -> socket.resume());
+      }
+    }
+  }
+
+  private static Buffer wrongEchoes(Frame frame) {
+    Buffer echoes = frame.copy();
+    // The same sequence twice: the second is no longer in flight
+    frame.appendTo(echoes);
+    Buffer corrupted = frame.copy();
+    corrupted.setByte(0, (byte) (corrupted.getByte(0) ^ 1));
+    echoes.appendBuffer(corrupted);
+    byte[] text = FrameFormat.DEFAULT.encodeText(frame.text());
+    return new FrameEncoder(FrameFormat.DEFAULT)
+        .appendFrame(echoes, text, frame.senderId() ^ 1, frame.sequence(), frame.sentAtMicros(), 0);
+  }
+
+  private void record(Received frame) {
+    synchronized (this) {
+      received.add(frame);
+    }
+    wakeWaiters();
+  }
+
+  private void wakeWaiters() {
+    List<Promise<List<Received>>> satisfied = new ArrayList<>();
+    List<Received> snapshot;
+    synchronized (this) {
+      if (waiters.isEmpty()) {
+        return;
+      }
+      waiters.removeIf(waiter -> waiter.condition().test(received) && satisfied.add(waiter.promise()));
+      snapshot = List.copyOf(received);
+    }
+    // Outside the lock: the waiting test goes on in these handlers
+    satisfied.forEach(promise -> promise.complete(snapshot));
+  }
+}
