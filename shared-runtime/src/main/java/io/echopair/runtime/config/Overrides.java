@@ -1,5 +1,6 @@
 package io.echopair.runtime.config;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
@@ -24,6 +25,13 @@ public record Overrides(Map<String, String> environment, Map<String, String> sys
   /** No overrides: the configuration is the defaults and the JSON alone. */
   public static Overrides none() {
     return new Overrides(Map.of(), Map.of());
+  }
+
+  /** These overrides plus the system property {@code name}, as if the command line said {@code -Dname=value}. */
+  public Overrides withSystemProperty(String name, String value) {
+    Map<String, String> properties = new HashMap<>(systemProperties);
+    properties.put(name, value);
+    return new Overrides(environment, properties);
   }
 
   private static Map<String, String> asMap(Properties properties) {

@@ -1,0 +1,49 @@
+package io.echopair.app;
+
+import io.echopair.runtime.config.ConfigException;
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.launch.EchoPairLauncher;
+import io.echopair.runtime.launch.Launchable;
+import io.echopair.sender.SenderApplication;
+import io.echopair.server.EchoServerApplication;
+import io.vertx.core.Deployable;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * The echopair.jar entry point, both pieces in one JVM: {@code java -jar echopair.jar --conf conf/echopair.json}.
+ */
+public final class EchoPairApplication implements Launchable {
+
+  private static final Set<String> SECTIONS = Set.of(EchoPairVerticle.SERVER_SECTION, EchoPairVerticle.SENDER_SECTION);
+
+  public static void main(String[] args) {
+    EchoPairLauncher.launch(args, new EchoPairApplication());
+  }
+
+  @Override
+  public String name() {
+    return "echo pair";
+  }
+
+  @Override
+  public void validate(JsonObject conf, Overrides overrides) {
+    for (String key : conf.fieldNames()) {
+      if (!SECTIONS.contains(key)) {
+        throw new ConfigException("unknown section \"" + key + "\" (known sections: server, sender)");
+      }
+    }
+    new EchoServerApplication().validate(section(conf, EchoPairVerticle.SERVER_SECTION), overrides);
+    new SenderApplication().validate(section(conf, EchoPairVerticle.SENDER_SECTION), overrides);
+  }
+
+  @Override
+  public Deployable newVerticle(ConfigSource source) {
+    return new EchoPairVerticle(source);
+  }
+
+  private static JsonObject section(JsonObject conf, String name) {
+    return ConfigSource.inline(conf).withSection(name).selectSection(conf);
+  }
+}

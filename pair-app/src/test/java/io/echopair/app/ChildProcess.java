@@ -1,0 +1,147 @@
+package io.echopair.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A program the tests start as its own process (a packaged jar, or the seed's C code), with its output collected line by line. */
+final class ChildProcess implements AutoCloseable {
+
+  static final Path PROJECT_ROOT = Path.of(System.getProperty("echopair.projectRoot", "..")).toAbsolutePath().normalize();
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final String name;
+  private final Process process;
+  private final List<String> lines = new ArrayList<>();
+  private final Thread reader;
+
+  private ChildProcess(String name, Process process) {
+    this.name = name;
+    this.process = process;
+    this.reader = new Thread(this::collectOutput, name + "-output");
+    this.reader.setDaemon(true);
+    this.reader.start();
+  }
+
+  /**
+   * Starts {@code java [jvmArgs] -jar <jar> [args]} in the project root.
+   *
+   * @param jar path of the jar relative to the project root, e.g. {@code echo-server-verticle/target/echo-server.jar}
+   */
+  static ChildProcess jar(String jar, List<String> jvmArgs, String... args) throws IOException {
+    Path jarPath = PROJECT_ROOT.resolve(jar);
+    assertThat(jarPath).as("packaged jar (mvn package builds it)").isRegularFile();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Small heaps: several JVMs share a 2-core CI machine
+    command.add("-Xmx256m");
+    command.addAll(jvmArgs);
+    command.add("-jar");
+    command.add(jarPath.toString());
+    command.addAll(List.of(args));
+    return start(jarPath.getFileName().toString(), command);
+  }
+
+  /** Starts a native program in the project root. */
+  static ChildProcess program(Path executable, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(executable.toString());
+    command.addAll(List.of(args));
+    return start(executable.getFileName().toString(), command);
+  }
+
+  private static ChildProcess start(String name, List<String> command) throws IOException {
+    Process process = new ProcessBuilder(command)
+        .directory(PROJECT_ROOT.toFile())
+        .redirectErrorStream(true)
+        .start();
+    return new ChildProcess(name, process);
+  }
+
+  /** Waits until a line matching {@code regex} has been printed, and returns its match. */
+  Matcher awaitLine(String regex) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    synchronized (lines) {
+      int checked = 0;
+      while (true) {
+        for (; checked < lines.size(); checked++) {
+          Matcher m = pattern.matcher(lines.get(checked));
+          if (m.find()) {
+            return m;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+          throw new AssertionError(name + " printed no line matching /" + regex + "/; output:\n" + output());
+        }
+        // Woken by each new line, or when the output ends
+        lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+      }
+    }
+  }
+
+  /** Lines printed so far that match {@code regex}. */
+  List<String> linesMatching(String regex) {
+    Pattern pattern = Pattern.compile(regex);
+    synchronized (lines) {
+      return lines.stream().filter(l -> pattern.matcher(l).find()).toList();
+    }
+  }
+
+  String output() {
+    synchronized (lines) {
+      return String.join("\n", lines);
+    }
+  }
+
+  /** Waits for the process to end by itself and returns its exit status. */
+  int awaitExit() throws InterruptedException {
+    if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(name + " did not exit within " + TIMEOUT + "; output:\n" + output());
+    }
+    reader.join(TIMEOUT.toMillis());
+    return process.exitValue();
+  }
+
+  /** Sends SIGTERM, as a service manager would, and returns the exit status. */
+  int terminate() throws InterruptedException {
+    // Process.destroy() would also close our end of its output, losing what it prints while stopping
+    process.toHandle().destroy();
+    return awaitExit();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+
+  private void collectOutput() {
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        synchronized (lines) {
+          lines.add(line);
+          lines.notifyAll();
+        }
+      }
+    } catch (IOException e) {
+      // The process went away; what it printed is kept
+    } finally {
+      synchronized (lines) {
+        lines.notifyAll();
+      }
+    }
+  }
+}
