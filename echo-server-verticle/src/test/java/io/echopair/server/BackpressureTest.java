@@ -1,11 +1,8 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.deploy;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.server.ServerTestSupport.EchoCollector;
+import ch.qos.logback.classic.Level;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class BackpressureTest {
+class BackpressureTest extends ServerTestSupport {
 
   private static final int WRITE_QUEUE_MAX_BYTES = 65_536;
   /** What the writer asks to send: far more than any buffer between it and the server holds. */
@@ -41,19 +38,16 @@ class BackpressureTest {
    */
   private static final long SERVER_READ_BOUND_BYTES = tcpSendBufferMax() + 4L * 1024 * 1024 + WRITE_QUEUE_MAX_BYTES;
 
-  private LogCapture log;
-  private NetClient clients;
   private NetClient nonReaders;
+  private NonReader writer;
 
   @BeforeEach
   void setUp(Vertx vertx) {
-    log = LogCapture.serverWithDebug();
-    clients = vertx.createNetClient();
+    // The server logs its pausing at DEBUG
+    log.atLevel(Level.DEBUG);
     // A fixed small receive buffer: the kernel does not grow it for a client that does not read
     nonReaders = vertx.createNetClient(new NetClientOptions().setReceiveBufferSize(64 * 1024));
   }
-
-  private NonReader writer;
 
   /**
    * The server goes first: closing the non-reader's client would wait for its unread writes, the server's stop cuts
@@ -61,12 +55,11 @@ class BackpressureTest {
    */
   @AfterEach
   void tearDown(Vertx vertx, VertxTestContext ctx) {
-    log.close();
     if (writer != null) {
       writer.stop();
     }
     Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .compose(undeployed -> Future.all(clients.close(), nonReaders.close()))
+        .compose(undeployed -> nonReaders.close())
         .onComplete(ctx.succeedingThenComplete());
   }
 
@@ -126,11 +119,7 @@ class BackpressureTest {
       Future<?> paused = log.awaitContaining("is not reading its echoes as fast as it sends: pausing reads");
       Future.all(flooding.future(), paused)
           .compose(both -> connect(clients, server.actualPort()))
-          .compose(socket -> {
-            EchoCollector echo = EchoCollector.on(socket, frames.length());
-            socket.write(frames);
-            return echo.future();
-          })
+          .compose(socket -> sendAndAwaitEcho(socket, frames))
           .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
             long readFromWriter = server.stats().bytesIn() - frames.length();
             System.out.printf("backpressure: server read %,d bytes from the non-reader, which wrote %,d%n",

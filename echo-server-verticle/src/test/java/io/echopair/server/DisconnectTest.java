@@ -1,11 +1,7 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.deploy;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.server.ServerTestSupport.EchoCollector;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,30 +13,13 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class DisconnectTest {
-
-  private LogCapture log;
-  private NetClient clients;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    log = LogCapture.server();
-    clients = vertx.createNetClient();
-  }
-
-  @AfterEach
-  void tearDown(VertxTestContext ctx) {
-    log.close();
-    clients.close().onComplete(ctx.succeedingThenComplete());
-  }
+class DisconnectTest extends ServerTestSupport {
 
   @Test
   @DisplayName("A client that closes is logged as 'peer closed' with its frame count and the incomplete frame it left")
@@ -92,9 +71,7 @@ class DisconnectTest {
     // SO_LINGER 0 makes close() send a RST instead of a FIN
     NetClient resetting = vertx.createNetClient(new NetClientOptions().setSoLinger(0));
     deploy(vertx, new JsonObject()).compose(server -> connect(resetting, server.actualPort())).compose(socket -> {
-      EchoCollector echo = EchoCollector.on(socket, frames.length());
-      socket.write(frames);
-      return echo.future()
+      return sendAndAwaitEcho(socket, frames)
           .compose(echoed -> socket.close())
           .compose(closed -> log.awaitContaining(" disconnected ("));
     }).eventually(resetting::close).onComplete(ctx.succeeding(line -> ctx.verify(() -> {

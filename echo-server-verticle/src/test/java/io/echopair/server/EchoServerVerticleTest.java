@@ -1,54 +1,27 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.deploy;
-import static io.echopair.server.ServerTestSupport.pieces;
-import static io.echopair.server.ServerTestSupport.seedFrame;
-import static io.echopair.server.ServerTestSupport.tagged;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
-import static io.echopair.server.ServerTestSupport.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.server.ServerTestSupport.EchoCollector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class EchoServerVerticleTest {
+class EchoServerVerticleTest extends ServerTestSupport {
 
   private static final int CLIENTS = 5;
   private static final int FRAMES_PER_CLIENT = 50;
-
-  private LogCapture log;
-  private NetClient clients;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    log = LogCapture.server();
-    clients = vertx.createNetClient();
-  }
-
-  /** Closing the client first spares Vert.x's close its 30 s grace period for open client connections. */
-  @AfterEach
-  void tearDown(VertxTestContext ctx) {
-    log.close();
-    clients.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   /** What one client sent and got back, and the address the server knows it by. */
   private record Exchange(int client, String peer, Buffer sent, Buffer echoed) {
@@ -113,20 +86,18 @@ class EchoServerVerticleTest {
   void unprintableTextIsEscaped(Vertx vertx, VertxTestContext ctx) {
     byte[] text = {'a', '\n', 'b', '\t', 'c', 0x07, '\\', (byte) 0xC3, '(', (byte) 0xFF, 'z'};
     Buffer frame = tagged(text, 7, 1);
-    deploy(vertx, new JsonObject()).compose(server -> connect(clients, server.actualPort())).compose(socket -> {
-      EchoCollector echo = EchoCollector.on(socket, frame.length());
-      socket.write(frame);
-      return echo.future();
-    }).onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
-      assertThat(echoed).isEqualTo(frame);
-      List<String> lines = log.messages().stream().filter(line -> line.startsWith("Recv Msg : ")).toList();
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0))
-          .startsWith("Recv Msg : a\\nb\\tc\\u0007\\\\\\xC3(\\xFFz (peer 127.0.0.1:")
-          .endsWith(", seq=1)")
-          .doesNotContain("\n", "\t", "\u0007");
-      ctx.completeNow();
-    })));
+    deploy(vertx, new JsonObject()).compose(server -> connect(clients, server.actualPort()))
+        .compose(socket -> sendAndAwaitEcho(socket, frame))
+        .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
+          assertThat(echoed).isEqualTo(frame);
+          List<String> lines = log.messages().stream().filter(line -> line.startsWith("Recv Msg : ")).toList();
+          assertThat(lines).hasSize(1);
+          assertThat(lines.get(0))
+              .startsWith("Recv Msg : a\\nb\\tc\\u0007\\\\\\xC3(\\xFFz (peer 127.0.0.1:")
+              .endsWith(", seq=1)")
+              .doesNotContain("\n", "\t", "\u0007");
+          ctx.completeNow();
+        })));
   }
 
   @Test
@@ -156,11 +127,7 @@ class EchoServerVerticleTest {
   void logEveryZeroLogsNoFrame(Vertx vertx, VertxTestContext ctx) {
     Buffer frames = taggedFrames("quiet", 11, 20);
     deploy(vertx, new JsonObject().put("logEvery", 0)).compose(server -> connect(clients, server.actualPort())
-        .compose(socket -> {
-          EchoCollector echo = EchoCollector.on(socket, frames.length());
-          socket.write(frames);
-          return echo.future();
-        })
+        .compose(socket -> sendAndAwaitEcho(socket, frames))
         .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
           assertThat(echoed).isEqualTo(frames);
           assertThat(log.messages()).noneMatch(line -> line.startsWith("Recv Msg : "));
@@ -175,11 +142,7 @@ class EchoServerVerticleTest {
   void logEveryTenLogsEveryTenthFrame(Vertx vertx, VertxTestContext ctx) {
     Buffer frames = taggedFrames("sampled", 12, 30);
     deploy(vertx, new JsonObject().put("logEvery", 10)).compose(server -> connect(clients, server.actualPort()))
-        .compose(socket -> {
-          EchoCollector echo = EchoCollector.on(socket, frames.length());
-          socket.write(frames);
-          return echo.future();
-        })
+        .compose(socket -> sendAndAwaitEcho(socket, frames))
         .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
           assertThat(log.messages().stream().filter(line -> line.startsWith("Recv Msg : ")))
               .hasSize(3)

@@ -1,53 +1,33 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.deploy;
-import static io.echopair.server.ServerTestSupport.pieces;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
-import static io.echopair.server.ServerTestSupport.writeAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.server.ServerTestSupport.EchoCollector;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class GracefulStopTest {
+class GracefulStopTest extends ServerTestSupport {
 
   /** 10 MB: more than the kernel buffers hold, so part of the echoes waits in the server's write queue. */
   private static final int FRAMES = 100_000;
 
-  private LogCapture log;
-  private NetClient clients;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    log = LogCapture.server();
-    // A small receive buffer keeps most of the echoes queued in the server while the client does not read
-    clients = vertx.createNetClient(new NetClientOptions().setReceiveBufferSize(64 * 1024));
-  }
-
-  @AfterEach
-  void tearDown(VertxTestContext ctx) {
-    log.close();
-    clients.close().onComplete(ctx.succeedingThenComplete());
+  /** A small receive buffer keeps most of the echoes queued in the server while the client does not read. */
+  @Override
+  NetClientOptions clientOptions() {
+    return new NetClientOptions().setReceiveBufferSize(64 * 1024);
   }
 
   @Test

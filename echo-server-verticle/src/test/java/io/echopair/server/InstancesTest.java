@@ -1,18 +1,13 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.config;
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.echopair.server.ServerTestSupport.EchoCollector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -20,33 +15,16 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class InstancesTest {
+class InstancesTest extends ServerTestSupport {
 
   private static final int STATS_INTERVAL_MS = 100;
   private static final Predicate<String> STATS_LINE = line -> line.startsWith("Stats: ");
-
-  private LogCapture log;
-  private NetClient clients;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    log = LogCapture.server();
-    clients = vertx.createNetClient();
-  }
-
-  @AfterEach
-  void tearDown(VertxTestContext ctx) {
-    log.close();
-    clients.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName("Two instances share one port 0, serve clients, and log one stats line per interval for both")
@@ -84,15 +62,13 @@ class InstancesTest {
 
   private Future<Buffer> exchange(int port, String name) {
     Buffer frames = taggedFrames(name, name.hashCode(), 10);
-    return connect(clients, port).compose(socket -> {
-      EchoCollector echo = EchoCollector.on(socket, frames.length());
-      socket.write(frames);
-      return echo.future();
-    }).map(echoed -> {
-      if (!echoed.equals(frames)) {
-        throw new AssertionError(name + ": echo differs from the frames sent");
-      }
-      return echoed;
-    });
+    return connect(clients, port)
+        .compose(socket -> sendAndAwaitEcho(socket, frames))
+        .map(echoed -> {
+          if (!echoed.equals(frames)) {
+            throw new AssertionError(name + ": echo differs from the frames sent");
+          }
+          return echoed;
+        });
   }
 }

@@ -1,23 +1,17 @@
 package io.echopair.server;
 
-import static io.echopair.server.ServerTestSupport.connect;
-import static io.echopair.server.ServerTestSupport.taggedFrames;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.config.ConfigSource;
-import io.echopair.server.ServerTestSupport.EchoCollector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,24 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-class LiveConfigTest {
+class LiveConfigTest extends ServerTestSupport {
 
   private static final long SCAN_PERIOD_MS = 100;
-
-  private LogCapture log;
-  private NetClient clients;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    log = LogCapture.server();
-    clients = vertx.createNetClient();
-  }
-
-  @AfterEach
-  void tearDown(VertxTestContext ctx) {
-    log.close();
-    clients.close().onComplete(ctx.succeedingThenComplete());
-  }
 
   @Test
   @DisplayName("A changed file applies logEvery at once and warns that port and echo need a restart")
@@ -60,11 +39,7 @@ class LiveConfigTest {
             log.awaitContaining("server.echo = false needs a restart; still using true"),
             log.awaitContaining("server.logEvery = 0 applied")))
         .compose(logged -> connect(clients, server.actualPort()))
-        .compose(socket -> {
-          EchoCollector echo = EchoCollector.on(socket, frames.length());
-          socket.write(frames);
-          return echo.future();
-        })
+        .compose(socket -> sendAndAwaitEcho(socket, frames))
         .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
           // Still echoing (echo needs a restart) but no longer logging frames (logEvery applied)
           assertThat(echoed).isEqualTo(frames);

@@ -2,6 +2,7 @@ package io.echopair.server;
 
 import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -10,20 +11,46 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the server tests share: deploying a server on a loopback port 0, clients, frames and backpressured writes.
+ * A test class that talks to a server extends it for the server's log lines and a client, both closed after each test.
  */
-final class ServerTestSupport {
+abstract class ServerTestSupport {
 
   static final String LOOPBACK = "127.0.0.1";
 
-  private ServerTestSupport() {
+  /** What the server package logs during the test. */
+  @RegisterExtension
+  final LogCapture log = LogCapture.of("io.echopair.server");
+
+  /** Connects to the server under test; see {@link #connect(NetClient, int)}. */
+  NetClient clients;
+
+  @BeforeEach
+  void createClients(Vertx vertx) {
+    clients = vertx.createNetClient(clientOptions());
+  }
+
+  /** The options of {@link #clients}; a test class overrides it for, e.g., a small receive buffer. */
+  NetClientOptions clientOptions() {
+    return new NetClientOptions();
+  }
+
+  /** Closing the client first spares Vert.x's close its 30 s grace period for open client connections. */
+  @AfterEach
+  void closeClients(VertxTestContext ctx) {
+    clients.close().onComplete(ctx.succeedingThenComplete());
   }
 
   /** A configuration on 127.0.0.1, port 0, with {@code overrides} on top. */
@@ -81,6 +108,13 @@ final class ServerTestSupport {
       position = end;
     }
     return pieces;
+  }
+
+  /** Writes {@code frames} in one write and completes with their echo: exactly as many bytes back. */
+  static Future<Buffer> sendAndAwaitEcho(NetSocket socket, Buffer frames) {
+    EchoCollector echo = EchoCollector.on(socket, frames.length());
+    socket.write(frames);
+    return echo.future();
   }
 
   /** Writes the pieces in order, one write each, waiting for the drain whenever the write queue is full. */

@@ -2,35 +2,27 @@ package io.echopair.sender;
 
 import static io.echopair.sender.SenderTesting.deploy;
 import static io.echopair.sender.SenderTesting.fastConf;
+import static io.echopair.sender.SenderTesting.senderLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class BackpressureTest {
 
-  private LogWatch log;
-
-  @BeforeEach
-  void watchLog() {
-    log = LogWatch.attach();
-  }
-
-  @AfterEach
-  void stopWatching() {
-    log.close();
-  }
+  @RegisterExtension
+  final LogCapture log = senderLog();
 
   @Test
   @DisplayName("With acks, writing waits at maxInFlight: a server that never echoes holds at most queueCapacity + maxInFlight frames")

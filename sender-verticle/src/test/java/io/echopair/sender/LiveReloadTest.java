@@ -1,10 +1,12 @@
 package io.echopair.sender;
 
 import static io.echopair.sender.SenderTesting.fastConf;
+import static io.echopair.sender.SenderTesting.senderLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.echopair.sender.TestEchoServer.Received;
 import io.vertx.core.Future;
@@ -15,11 +17,10 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(VertxExtension.class)
@@ -28,17 +29,8 @@ class LiveReloadTest {
 
   private static final long SCAN_PERIOD_MS = 100;
 
-  private LogWatch log;
-
-  @BeforeEach
-  void watchLog() {
-    log = LogWatch.attach();
-  }
-
-  @AfterEach
-  void stopWatching() {
-    log.close();
-  }
+  @RegisterExtension
+  final LogCapture log = senderLog();
 
   @Test
   @DisplayName("A changed message and intervalMs apply at once; a changed port is logged as needing a restart")
@@ -56,7 +48,7 @@ class LiveReloadTest {
           .compose(written -> server.whenReceived(frames -> frames.stream().anyMatch(f -> f.text().equals("second"))))
           .compose(secondSeen -> log.awaitContaining("intervalMs changed 20 -> 10, applied"))
           .compose(applied -> write(vertx, file, third))
-          .compose(written -> log.awaitContaining("port changed"))
+          .compose(written -> log.awaitLine(line -> line.contains("port changed")))
           .map(portLine -> {
             ctx.verify(() -> {
               assertThat(portLine).isEqualTo("WARN port changed " + server.port() + " -> " + (server.port() + 1)
@@ -83,7 +75,7 @@ class LiveReloadTest {
           .compose(written -> vertx.deployVerticle(sender))
           .compose(deployed -> server.whenReceived(1))
           .compose(seen -> write(vertx, file, tooLong))
-          .compose(written -> log.awaitContaining("Configuration change ignored"))
+          .compose(written -> log.awaitLine(line -> line.contains("Configuration change ignored")))
           .compose(ignored -> {
             int before = server.received().size();
             return server.whenReceived(before + 3).map(frames -> {

@@ -3,10 +3,12 @@ package io.echopair.sender;
 import static io.echopair.sender.SenderTesting.deploy;
 import static io.echopair.sender.SenderTesting.fastConf;
 import static io.echopair.sender.SenderTesting.range;
+import static io.echopair.sender.SenderTesting.senderLog;
 import static io.echopair.sender.SenderTesting.sequences;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.launch.ExitStatus;
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.echopair.sender.TestEchoServer.Received;
 import io.vertx.core.Vertx;
@@ -17,27 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
 class ReconnectTest {
 
-  private LogWatch log;
-
-  @BeforeEach
-  void watchLog() {
-    log = LogWatch.attach();
-  }
-
-  @AfterEach
-  void stopWatching() {
-    log.close();
-  }
+  @RegisterExtension
+  final LogCapture log = senderLog();
 
   @Test
   @DisplayName("When the server goes away and comes back, the frames made meanwhile arrive after the reconnect, none missing")
@@ -47,7 +39,7 @@ class ReconnectTest {
             .compose(sender -> server.whenReceived(5)
                 .compose(firstFive -> server.close())
                 // Failed attempts: the server is really gone and ticks went on meanwhile
-                .compose(closed -> log.await(line -> line.matches("WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): .*")))
+                .compose(closed -> log.awaitLine(line -> line.matches("WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): .*")))
                 .compose(down -> server.listenAgain())
                 .compose(up -> sender.completion())
                 .compose(status -> sender.stats().map(stats -> {
@@ -102,7 +94,7 @@ class ReconnectTest {
   void startsWithoutServer(Vertx vertx, VertxTestContext ctx) {
     TestEchoServer.reservePort(vertx, Mode.ECHO).compose(server ->
         deploy(vertx, fastConf(server.port()))
-            .compose(sender -> log.await(line -> line.matches("WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): .*"))
+            .compose(sender -> log.awaitLine(line -> line.matches("WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): .*"))
                 .compose(retrying -> server.listenAgain())
                 .compose(up -> server.whenReceived(1))
                 .compose(frames -> log.awaitContaining("Connected to 127.0.0.1:" + server.port()))

@@ -2,16 +2,22 @@ package io.echopair.sender;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** What the sender's tests share: a fast configuration and a way to deploy a sender with it. */
+/** What the sender's tests share: the sender's log lines, a fast configuration and a way to deploy a sender with it. */
 final class SenderTesting {
 
   private SenderTesting() {
+  }
+
+  /** What the sender package logs, for a test class's {@code @RegisterExtension} field: closed after each test. */
+  static LogCapture senderLog() {
+    return LogCapture.of("io.echopair.sender");
   }
 
   /** Short intervals and delays so that each test takes well under a second of sending. */

@@ -3,12 +3,14 @@ package io.echopair.sender;
 import static io.echopair.sender.SenderTesting.deploy;
 import static io.echopair.sender.SenderTesting.fastConf;
 import static io.echopair.sender.SenderTesting.range;
+import static io.echopair.sender.SenderTesting.senderLog;
 import static io.echopair.sender.SenderTesting.sequences;
 import static io.echopair.sender.SenderTesting.sequencesBySender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.launch.ExitStatus;
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.echopair.sender.TestEchoServer.Received;
 import io.vertx.core.Vertx;
@@ -18,11 +20,10 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,17 +33,8 @@ class SenderVerticleTest {
 
   private static final Logger LOG = LoggerFactory.getLogger(SenderVerticleTest.class);
 
-  private LogWatch log;
-
-  @BeforeEach
-  void watchLog() {
-    log = LogWatch.attach();
-  }
-
-  @AfterEach
-  void stopWatching() {
-    log.close();
-  }
+  @RegisterExtension
+  final LogCapture log = senderLog();
 
   @Test
   @DisplayName("With count 5 the server gets sequences 1 to 5 in order, with the message and one sender id, and the run ends with 0")
@@ -72,7 +64,7 @@ class SenderVerticleTest {
   void logsStats(Vertx vertx, VertxTestContext ctx) {
     TestEchoServer.start(vertx, Mode.ECHO)
         .compose(server -> deploy(vertx, fastConf(server.port()).put("intervalMs", 10).put("statsIntervalMs", 100)))
-        .compose(sender -> log.await(line -> line.contains("Stats:") && line.contains("RTT p50")))
+        .compose(sender -> log.awaitLine(line -> line.contains("Stats:") && line.contains("RTT p50")))
         .onComplete(ctx.succeeding(line -> ctx.verify(() -> {
           assertThat(line).matches("INFO Stats: sent \\d+ \\(\\d+\\.\\d/s\\), acknowledged \\d+, pending \\d+, "
               + "dropped 0, reconnects 0; RTT p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, "

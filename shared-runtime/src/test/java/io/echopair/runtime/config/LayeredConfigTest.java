@@ -1,6 +1,6 @@
 package io.echopair.runtime.config;
 
-import io.echopair.runtime.LogCapture;
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;

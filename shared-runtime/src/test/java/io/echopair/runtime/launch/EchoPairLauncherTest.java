@@ -1,6 +1,6 @@
 package io.echopair.runtime.launch;
 
-import io.echopair.runtime.LogCapture;
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigSource;
