@@ -25,6 +25,7 @@ final class ClientConnection {
 
   static final String SERVER_STOPPING = "server stopping";
   static final String IDLE_TIMEOUT = "idle timeout";
+  static final String NOT_READING = "idle timeout, not reading its echoes";
 
   private final Vertx vertx;
   private final NetSocket socket;
@@ -87,6 +88,11 @@ final class ClientConnection {
   /** Nanoseconds since the client last sent something or took echoes off the queue. */
   long idleNanos(long nowNanos) {
     return nowNanos - lastActivityNanos;
+  }
+
+  /** Closes the connection for having been idle, saying whether it was us who stopped reading it. */
+  void closeIdle() {
+    close(pausedForEchoes ? NOT_READING : IDLE_TIMEOUT);
   }
 
   /** Completes once the connection is closed and its disconnect is logged. */

@@ -141,7 +141,7 @@ public final class EchoServerVerticle extends VerticleBase {
     long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
     for (ClientConnection connection : List.copyOf(connections)) {
       if (connection.idleNanos(now) >= limit) {
-        connection.close(ClientConnection.IDLE_TIMEOUT);
+        connection.closeIdle();
       }
     }
   }

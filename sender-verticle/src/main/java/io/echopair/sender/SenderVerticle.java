@@ -139,7 +139,13 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   /** The totals right now, read on the verticle's event loop. */
   public Future<SenderStats> stats() {
     Promise<SenderStats> snapshot = Promise.promise();
-    context.runOnContext(v -> snapshot.complete(SenderStats.of(streams, config.acks())));
+    context.runOnContext(v -> {
+      if (config == null) {
+        snapshot.fail(new IllegalStateException("the sender has not started"));
+      } else {
+        snapshot.complete(SenderStats.of(streams, config.acks()));
+      }
+    });
     return snapshot.future();
   }
 
