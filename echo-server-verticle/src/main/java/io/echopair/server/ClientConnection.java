@@ -31,6 +31,8 @@ final class ClientConnection {
   private final NetSocket socket;
   private final ServerConfig config;
   private final ServerStats stats;
+  private final DeliveryLedger ledger;
+  private MessagePublisher publisher = MessagePublisher.OFF;
   private final Handler<ClientConnection> onClosed;
   private final String peer;
   private final FrameDecoder decoder;
@@ -41,6 +43,7 @@ final class ClientConnection {
   private long lastActivityNanos = connectedAtNanos;
   private long frames;
   private long corrupt;
+  private long duplicates;
   // The frames of the current read, echoed with one write
   private Buffer echoBatch;
   private int echoFrames;
@@ -56,12 +59,13 @@ final class ClientConnection {
   private boolean cut;
 
   ClientConnection(Vertx vertx, NetSocket socket, ServerConfig config, int logEvery, ServerStats stats,
-                   Handler<ClientConnection> onClosed) {
+                   DeliveryLedger ledger, Handler<ClientConnection> onClosed) {
     this.vertx = vertx;
     this.socket = socket;
     this.config = config;
     this.logEvery = logEvery;
     this.stats = stats;
+    this.ledger = ledger;
     this.onClosed = onClosed;
     this.peer = describe(socket.remoteAddress());
     this.decoder = new FrameDecoder(config.frameFormat(), this::handleFrame);
@@ -79,6 +83,11 @@ final class ClientConnection {
     stats.connected();
     LOG.info("Client {} connected ({} open)", peer, stats.open());
     return this;
+  }
+
+  /** Where each new frame is published on the event bus (the server's {@code publish} key); nowhere by default. */
+  void publishTo(MessagePublisher publisher) {
+    this.publisher = publisher;
   }
 
   void logEvery(int logEvery) {
@@ -147,8 +156,14 @@ final class ClientConnection {
       LOG.warn("Corrupt frame from {} (seq={}): checksum mismatch, not echoed", peer, frame.sequence());
       return;
     }
-    if (logEvery > 0 && frames % logEvery == 0) {
-      logFrame(frame);
+    // A resent frame is echoed again (its sender waits for that) but logged only the first time
+    if (frame.isTagged() && !ledger.firstArrival(frame.senderId(), frame.sequence())) {
+      duplicates++;
+    } else {
+      publisher.publish(frame, peer);
+      if (logEvery > 0 && frames % logEvery == 0) {
+        logFrame(frame);
+      }
     }
     if (config.echo()) {
       if (echoBatch == null) {
@@ -256,6 +271,9 @@ final class ClientConnection {
     StringBuilder details = new StringBuilder();
     if (corrupt > 0) {
       details.append(", ").append(corrupt).append(" corrupt");
+    }
+    if (duplicates > 0) {
+      details.append(", ").append(duplicates).append(duplicates == 1 ? " duplicate" : " duplicates");
     }
     if (decoder.bufferedBytes() > 0) {
       details.append(", ").append(decoder.bufferedBytes()).append(" bytes of an incomplete frame discarded");

@@ -38,6 +38,8 @@ public final class EchoServerVerticle extends VerticleBase {
   private ServerConfig config;
   private int logEvery;
   private ServerStats stats;
+  private DeliveryLedger ledger;
+  private ClusterPresence presence;
   private boolean reporter;
   private NetServer server;
   private ServerStats.Snapshot lastReport;
@@ -68,7 +70,11 @@ public final class EchoServerVerticle extends VerticleBase {
     return layeredConfig.load()
         .compose(this::listen)
         .onSuccess(this::startServing)
-        .onFailure(failure -> stats.discardIfUnused(vertx, deploymentID()));
+        .compose(listening -> presence.announced())
+        .onFailure(failure -> {
+          stats.discardIfUnused(vertx, deploymentID());
+          releaseLedger();
+        });
   }
 
   /** The port the server listens on; useful when the configuration said 0. */
@@ -81,6 +87,11 @@ public final class EchoServerVerticle extends VerticleBase {
     return config;
   }
 
+  /** Whether this instance is the one of its deployment that logs the stats lines, for tests. */
+  boolean reportsStats() {
+    return reporter;
+  }
+
   /** The counters of this deployment, for tests. */
   ServerStats stats() {
     return stats;
@@ -91,6 +102,7 @@ public final class EchoServerVerticle extends VerticleBase {
     latestValues = values;
     config = ServerConfig.from(values);
     logEvery = config.logEvery();
+    ledger = DeliveryLedger.acquire(vertx, deploymentID(), config.dedupWindow(), config.maxTrackedSenders());
     server = vertx.createNetServer().connectHandler(this::handleConnection);
     return server.listen(bindPort(), config.host()).recover(this::explainListenFailure);
   }
@@ -108,6 +120,7 @@ public final class EchoServerVerticle extends VerticleBase {
 
   private void startServing(NetServer listening) {
     reporter = stats.join();
+    presence = ClusterPresence.start(vertx, deploymentID(), startValues, listening.actualPort(), reporter, stats);
     if (reporter) {
       LOG.info("Echo server listening on {}:{} ({}-byte frames, echo {})", config.host(), listening.actualPort(),
           config.frameSize(), config.echo() ? "on" : "off");
@@ -122,7 +135,9 @@ public final class EchoServerVerticle extends VerticleBase {
   }
 
   private void handleConnection(NetSocket socket) {
-    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, connections::remove);
+    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, ledger,
+        connections::remove);
+    connection.publishTo(presence.publisher());
     connections.add(connection.open());
     if (stopping) {
       connection.close(ClientConnection.SERVER_STOPPING);
@@ -131,7 +146,7 @@ public final class EchoServerVerticle extends VerticleBase {
 
   private void reportStats(long timerId) {
     ServerStats.Snapshot now = stats.snapshot();
-    LOG.info("Stats: {}", now.describeSince(lastReport));
+    LOG.info("Stats: {}{}", now.describeSince(lastReport), ledger.describe());
     lastReport = now;
   }
 
@@ -196,13 +211,16 @@ public final class EchoServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    // First, so that senders looking for a server no longer find this one
+    presence.close();
     vertx.cancelTimer(statsTimer);
     vertx.cancelTimer(idleTimer);
     layeredConfig.close();
     List.copyOf(connections).forEach(connection -> connection.close(ClientConnection.SERVER_STOPPING));
     return server.shutdown(config.closeTimeoutSeconds(), TimeUnit.SECONDS)
         .eventually(this::allClosed)
-        .andThen(done -> logFinalStats());
+        .andThen(done -> logFinalStats())
+        .andThen(done -> releaseLedger());
   }
 
   private Future<Void> allClosed() {
@@ -213,7 +231,14 @@ public final class EchoServerVerticle extends VerticleBase {
 
   private void logFinalStats() {
     if (stats.leave(vertx, deploymentID())) {
-      LOG.info("Final stats: {}", stats.snapshot().describeSince(stats.created()));
+      LOG.info("Final stats: {}{}", stats.snapshot().describeSince(stats.created()), ledger.describe());
+    }
+  }
+
+  private void releaseLedger() {
+    if (ledger != null) {
+      ledger.release(vertx, deploymentID());
+      ledger = null;
     }
   }
 }

@@ -57,8 +57,9 @@ class GracefulStopTest extends ServerTestSupport {
       assertThat(disconnect).matches("Client 127\\.0\\.0\\.1:\\d+ disconnected \\(server stopping\\): "
           + FRAMES + " frames in \\d+\\.\\d s");
       assertThat(lines.get(lines.size() - 1)).startsWith("Final stats: 0 connections open, 1 accepted; in "
-          + FRAMES + " frames (").contains("out " + FRAMES + " frames (").endsWith("; 0 corrupt");
+          + FRAMES + " frames (").contains("out " + FRAMES + " frames (").endsWith("; 0 corrupt; 0 duplicates, 0 gaps, 1 sender tracked");
       assertThat(vertx.sharedData().getLocalMap("io.echopair.server.stats")).isEmpty();
+      assertThat(vertx.sharedData().getLocalMap("io.echopair.server.ledger")).isEmpty();
       ctx.completeNow();
     })));
   }

@@ -33,7 +33,7 @@ class ServerConfigTest {
   @DisplayName("An empty configuration gives the seed's server: every interface, port 7777, 100-byte frames, echo on")
   void defaults() {
     assertThat(ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject())))
-        .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 0, 65_536, 10));
+        .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 0, 65_536, 10, 16_384, 10_000));
   }
 
   @Test

@@ -10,12 +10,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,7 @@ final class FrameStream {
   private final long senderId;
   private final Vertx vertx;
   private final NetClient client;
+  private final ServerLocator servers;
   private final SenderConfig config;
   private final FrameFormat format;
   private final FrameEncoder encoder;
@@ -85,8 +89,10 @@ final class FrameStream {
   private long reconnects;
   private long unexpectedEchoes;
 
-  FrameStream(int index, Vertx vertx, NetClient client, SenderConfig config, Histogram rttMicros, Runnable onProgress) {
+  FrameStream(int index, Vertx vertx, NetClient client, SenderConfig config, Histogram rttMicros, Runnable onProgress,
+              ServerLocator servers) {
     this.index = index;
+    this.servers = servers;
     this.senderId = newSenderId();
     this.vertx = vertx;
     this.client = client;
@@ -112,7 +118,7 @@ final class FrameStream {
   /** Opens the connection; failures are retried with backoff until {@link #close()}. */
   void connect() {
     state = State.CONNECTING;
-    client.connect(config.port(), config.host()).onComplete(this::connectDone);
+    servers.connect(client).onComplete(this::connectDone);
   }
 
   private void connectDone(AsyncResult<NetSocket> result) {
@@ -131,6 +137,12 @@ final class FrameStream {
   }
 
   private void attach(NetSocket connected) {
+    if (isConnectedToItself(connected)) {
+      connected.close();
+      scheduleReconnect("connected to itself: nothing listens on " + servers.target());
+      onProgress.run();
+      return;
+    }
     socket = connected;
     state = State.CONNECTED;
     lossReason = null;
@@ -140,9 +152,9 @@ final class FrameStream {
       reconnects++;
       reconnecting = false;
     }
-    LOG.info("Connected to {}:{} (stream {}, sender id {})", config.host(), config.port(), index, senderIdHex());
+    LOG.info("Connected to {} (stream {}, sender id {})", servers.target(), index, senderIdHex());
     if (config.acks()) {
-      FrameDecoder decoder = new FrameDecoder(format, this::handleEcho);
+      FrameDecoder decoder = new FrameDecoder(format, echo -> handleEcho(connected, echo));
       connected.handler(chunk -> handleEchoes(decoder, chunk));
     } else {
       // Echoes are not needed, but they must be read or the server would stall on a full socket.
@@ -178,7 +190,7 @@ final class FrameStream {
     if (state == State.CLOSED) {
       return;
     }
-    LOG.warn("Lost connection on stream {} to {}:{}: {}{}", index, config.host(), config.port(), reason,
+    LOG.warn("Lost connection on stream {} to {}: {}{}", index, servers.target(), reason,
         requeued == 0 ? "" : requeued == 1 ? " (1 unacknowledged frame goes back to the queue)"
             : " (" + requeued + " unacknowledged frames go back to the queue)");
     scheduleReconnect(reason);
@@ -203,6 +215,7 @@ final class FrameStream {
   /** No new connection attempts from now on (the sender is stopping); a connection that is up stays up. */
   void stopReconnecting() {
     keepReconnecting = false;
+    servers.close();
     if (state == State.WAITING) {
       vertx.cancelTimer(reconnectTimer);
       reconnectTimer = -1;
@@ -215,6 +228,7 @@ final class FrameStream {
     State before = state;
     state = State.CLOSED;
     keepReconnecting = false;
+    servers.close();
     if (before == State.WAITING) {
       vertx.cancelTimer(reconnectTimer);
     }
@@ -320,7 +334,11 @@ final class FrameStream {
     onProgress.run();
   }
 
-  private void handleEcho(Frame echo) {
+  private void handleEcho(NetSocket from, Frame echo) {
+    if (from != socket) {
+      // The connection was given up while this read was being decoded: its frames are queued for a resend
+      return;
+    }
     if (!echo.isTagged()) {
       unexpectedEcho("not an echopair frame", echo);
     } else if (!echo.checksumValid()) {
@@ -334,10 +352,41 @@ final class FrameStream {
         return;
       }
       completed++;
+      resendIfSkipped(echo.sequence());
       rttMicros.recordValue((System.nanoTime() - frame.writtenAtNanos) / 1000);
       if (LOG.isDebugEnabled()) {
         LOG.debug("Echo of frame {} on stream {}", frame.sequence, index);
       }
+    }
+  }
+
+  /**
+   * Echoes come back in the order the frames were written: a frame written before the one just echoed and still
+   * unacknowledged was not echoed (the server found it corrupt). Reconnecting resends it, in order.
+   */
+  private void resendIfSkipped(long echoed) {
+    if (!inFlight.isEmpty()) {
+      long oldest = inFlight.keySet().iterator().next();
+      if (oldest < echoed) {
+        giveUpConnection("no echo of seq " + oldest + " though seq " + echoed + ", written after it, was echoed");
+      }
+    }
+  }
+
+  /** Called by the {@link AckWatchdog}: gives up a connection whose oldest unacknowledged frame waited too long. */
+  void checkAckTimeout(long nowNanos) {
+    if (state == State.CONNECTED && !inFlight.isEmpty()) {
+      PendingFrame oldest = inFlight.values().iterator().next();
+      if (nowNanos - oldest.writtenAtNanos >= TimeUnit.MILLISECONDS.toNanos(config.ackTimeoutMs())) {
+        giveUpConnection("no echo of seq " + oldest.sequence + " within " + config.ackTimeoutMs() + " ms");
+      }
+    }
+  }
+
+  /** Closes the connection so that its unacknowledged frames are resent after a reconnect; not while stopping. */
+  private void giveUpConnection(String reason) {
+    if (socket != null && keepReconnecting) {
+      connectionLost(socket, reason);
     }
   }
 
@@ -425,6 +474,14 @@ final class FrameStream {
 
   private static String hex(long id) {
     return String.format("%016x", id);
+  }
+
+  /** A connect to a local port nobody listens on can pick that very port as its own: TCP then connects to itself. */
+  private static boolean isConnectedToItself(NetSocket connected) {
+    SocketAddress local = connected.localAddress();
+    SocketAddress remote = connected.remoteAddress();
+    return local != null && remote != null && local.port() == remote.port()
+        && Objects.equals(local.hostAddress(), remote.hostAddress());
   }
 
   private static String reason(Throwable error) {

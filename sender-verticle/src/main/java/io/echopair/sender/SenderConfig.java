@@ -24,12 +24,14 @@ import io.echopair.runtime.config.ConfigValues;
  * @param reconnectMaxDelayMs     longest reconnect delay
  * @param connectTimeoutMs        how long one connect attempt may take
  * @param drainTimeoutMs          how long to wait for the last echoes when {@code count} is reached or on stop
+ * @param ackTimeoutMs            how long the oldest unacknowledged frame may wait for its echo before the connection
+ *                                is dropped and the frame resent after a reconnect; 0 never
  * @param statsIntervalMs         period of the stats line; 0 for none
  */
 public record SenderConfig(String host, int port, int frameSize, long intervalMs, int framesPerTick, String message,
                            long count, int connections, boolean acks, int queueCapacity, int maxInFlight,
                            long reconnectInitialDelayMs, long reconnectMaxDelayMs, int connectTimeoutMs,
-                           long drainTimeoutMs, long statsIntervalMs) {
+                           long drainTimeoutMs, long statsIntervalMs, long ackTimeoutMs) {
 
   public static final String SECTION = "sender";
 
@@ -50,6 +52,9 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
   static final String DRAIN_TIMEOUT_MS = "drainTimeoutMs";
   static final String STATS_INTERVAL_MS = "statsIntervalMs";
+  /** Read by ServerLocator, not part of the record: with it, host and port are not used. */
+  static final String DISCOVERY = "discovery";
+  static final String ACK_TIMEOUT_MS = "ackTimeoutMs";
 
   /** Every key of the section {@code sender}, with its default, range and meaning. */
   public static final ConfigSchema SCHEMA = ConfigSchema.section(SECTION)
@@ -67,9 +72,11 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
       .integer(MAX_IN_FLIGHT, 10_000, 1, 10_000_000, "Frames written but not yet echoed (acks) or not yet flushed (no acks) per connection; writing waits at this number")
       .longInteger(RECONNECT_INITIAL_DELAY_MS, 100, 1, Long.MAX_VALUE, "First reconnect delay; it doubles per failed attempt")
       .longInteger(RECONNECT_MAX_DELAY_MS, 1000, 1, Long.MAX_VALUE, "Longest reconnect delay")
+      .bool(DISCOVERY, false, "Ask the cluster's event bus for an echo server instead of using host and port; look for another when it goes away")
       .integer(CONNECT_TIMEOUT_MS, 5000, 1, Integer.MAX_VALUE, "How long one connect attempt may take")
       .longInteger(DRAIN_TIMEOUT_MS, 10_000, 0, Long.MAX_VALUE, "How long to wait for the last echoes when count is reached or on stop")
-      .longInteger(STATS_INTERVAL_MS, 10_000, 0, Long.MAX_VALUE, "Milliseconds between stats lines; 0 for none");
+      .longInteger(STATS_INTERVAL_MS, 10_000, 0, Long.MAX_VALUE, "Milliseconds between stats lines; 0 for none")
+      .longInteger(ACK_TIMEOUT_MS, 5000, 0, Long.MAX_VALUE, "How long the oldest unacknowledged frame may wait for its echo before the connection is dropped and the frame resent; 0 never");
 
   /** The settings of a checked section, with the checks that involve more than one key. */
   public static SenderConfig from(ConfigValues values) {
@@ -89,7 +96,8 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
     return new SenderConfig(values.string(HOST), values.integer(PORT), frameSize, values.longInteger(INTERVAL_MS),
         values.integer(FRAMES_PER_TICK), message, values.longInteger(COUNT), values.integer(CONNECTIONS),
         values.bool(ACKS), values.integer(QUEUE_CAPACITY), values.integer(MAX_IN_FLIGHT), initialDelay, maxDelay,
-        values.integer(CONNECT_TIMEOUT_MS), values.longInteger(DRAIN_TIMEOUT_MS), values.longInteger(STATS_INTERVAL_MS));
+        values.integer(CONNECT_TIMEOUT_MS), values.longInteger(DRAIN_TIMEOUT_MS), values.longInteger(STATS_INTERVAL_MS),
+        values.longInteger(ACK_TIMEOUT_MS));
   }
 
   public FrameFormat format() {
@@ -110,6 +118,6 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   SenderConfig withLiveKeysOf(SenderConfig newer) {
     return new SenderConfig(host, port, frameSize, newer.intervalMs, newer.framesPerTick, newer.message, count,
         connections, acks, queueCapacity, maxInFlight, reconnectInitialDelayMs, reconnectMaxDelayMs, connectTimeoutMs,
-        drainTimeoutMs, statsIntervalMs);
+        drainTimeoutMs, statsIntervalMs, ackTimeoutMs);
   }
 }

@@ -57,12 +57,15 @@ public record SenderStats(long produced, long sent, long completed, long outstan
     return unexpected > 0 ? line + ", unexpected echoes " + unexpected : line;
   }
 
-  /** The body of the final line: {@code produced 10, acknowledged 10, dropped 0, unacknowledged 0}. */
+  /**
+   * The body of the final line: {@code produced 10, acknowledged 9, dropped on queue overflow 0, unacknowledged at
+   * exit 1}.
+   */
   String describeFinal() {
     return acks
-        ? String.format(Locale.ROOT, "produced %d, acknowledged %d, dropped %d, unacknowledged %d",
+        ? String.format(Locale.ROOT, "produced %d, acknowledged %d, dropped on queue overflow %d, unacknowledged at exit %d",
             produced, completed, dropped, outstanding)
-        : String.format(Locale.ROOT, "produced %d, written %d, dropped %d, unwritten %d",
+        : String.format(Locale.ROOT, "produced %d, written %d, dropped on queue overflow %d, unwritten at exit %d",
             produced, completed, dropped, outstanding);
   }
 }

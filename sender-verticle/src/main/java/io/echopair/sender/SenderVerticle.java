@@ -47,6 +47,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private NetClient client;
   private long tickTimer = -1;
   private long statsTimer = -1;
+  private AckWatchdog ackWatchdog;
   private boolean producing;
   private long lastStatsSent;
   private long lastStatsNanos;
@@ -93,12 +94,15 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     config = checked;
     text = config.encodedMessage();
     client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()));
+    boolean discovery = running.bool(SenderConfig.DISCOVERY);
     for (int i = 1; i <= config.connections(); i++) {
-      streams.add(new FrameStream(i, vertx, client, config, rttMicros, this::checkDrained));
+      streams.add(new FrameStream(i, vertx, client, config, rttMicros, this::checkDrained,
+          ServerLocator.forStream(vertx, config, discovery, i)));
     }
-    LOG.info("Sender connecting to {}:{} ({}, {})", config.host(), config.port(),
+    LOG.info("Sender connecting to {} ({}, {})", ServerLocator.describe(vertx, config, discovery),
         plural(config.connections(), "connection"), describeRate(config));
     streams.forEach(FrameStream::connect);
+    ackWatchdog = AckWatchdog.watch(vertx, streams, config);
     if (config.statsIntervalMs() > 0) {
       lastStatsNanos = System.nanoTime();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::logStats);
@@ -225,9 +229,11 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     SenderStats totals = SenderStats.of(streams, config.acks());
     LOG.info("Sender finished: {}", totals.describeFinal());
     vertx.cancelTimer(statsTimer);
+    ackWatchdog.stop();
     List<Future<Void>> closed = streams.stream().map(FrameStream::close).toList();
     finished = Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
-    boolean unacknowledged = config.finite() && !totals.allDone();
+    // Whether count was reached or the sender was stopped (SIGTERM, undeploy): 0 only if every frame got through
+    boolean unacknowledged = !totals.allDone();
     completion.tryComplete(unacknowledged ? ExitStatus.UNACKNOWLEDGED : ExitStatus.OK);
     return finished;
   }

@@ -82,7 +82,7 @@ class ReconnectTest {
                     assertThat(status).as("frames were dropped").isEqualTo(ExitStatus.UNACKNOWLEDGED);
                     assertThat(sequences(server.received())).containsExactly(8L, 9L, 10L, 11L, 12L);
                     assertThat(log.lines()).contains(
-                        "INFO Sender finished: produced 12, acknowledged 5, dropped 7, unacknowledged 0");
+                        "INFO Sender finished: produced 12, acknowledged 5, dropped on queue overflow 7, unacknowledged at exit 0");
                   });
                   return status;
                 })))

@@ -52,7 +52,7 @@ class SenderVerticleTest {
               assertThat(log.lines()).contains(
                   "INFO Sender connecting to 127.0.0.1:" + server.port()
                       + " (1 connection, a frame every 20 ms, 5 frames per connection)",
-                  "INFO Sender finished: produced 5, acknowledged 5, dropped 0, unacknowledged 0");
+                  "INFO Sender finished: produced 5, acknowledged 5, dropped on queue overflow 0, unacknowledged at exit 0");
               assertThat(log.lines()).anyMatch(line -> line.matches(
                   "INFO Connected to 127\\.0\\.0\\.1:" + server.port() + " \\(stream 1, sender id [0-9a-f]{16}\\)"));
               ctx.completeNow();
@@ -83,7 +83,7 @@ class SenderVerticleTest {
               ctx.verify(() -> {
                 assertThat(status).isEqualTo(ExitStatus.OK);
                 assertThat(sequences(frames)).containsExactly(1L, 2L, 3L, 4L, 5L);
-                assertThat(log.lines()).contains("INFO Sender finished: produced 5, written 5, dropped 0, unwritten 0");
+                assertThat(log.lines()).contains("INFO Sender finished: produced 5, written 5, dropped on queue overflow 0, unwritten at exit 0");
               });
               return frames;
             })))
@@ -101,7 +101,7 @@ class SenderVerticleTest {
           assertThat(status).isEqualTo(ExitStatus.UNACKNOWLEDGED);
           assertThat(log.lines()).contains(
               "INFO Produced 5 frames per connection; waiting up to 200 ms for the last echoes",
-              "INFO Sender finished: produced 5, acknowledged 0, dropped 0, unacknowledged 5");
+              "INFO Sender finished: produced 5, acknowledged 0, dropped on queue overflow 0, unacknowledged at exit 5");
           ctx.completeNow();
         })));
   }
@@ -117,7 +117,7 @@ class SenderVerticleTest {
               assertThat(status).isEqualTo(ExitStatus.OK);
               assertThat(bySender).hasSize(3);
               assertThat(bySender.values()).allSatisfy(sequence -> assertThat(sequence).isEqualTo(range(1, 5)));
-              assertThat(log.lines()).contains("INFO Sender finished: produced 15, acknowledged 15, dropped 0, unacknowledged 0");
+              assertThat(log.lines()).contains("INFO Sender finished: produced 15, acknowledged 15, dropped on queue overflow 0, unacknowledged at exit 0");
               ctx.completeNow();
             }))));
   }

@@ -1,5 +1,6 @@
 package io.echopair.runtime.launch;
 
+import io.echopair.runtime.cluster.ClusterConfig;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
@@ -7,6 +8,8 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -30,11 +33,13 @@ import java.util.function.Supplier;
  * <p>Exit statuses ({@link ExitStatus}):
  * <ul>
  *   <li>0: stopped by SIGTERM (VertxApplication's shutdown hook closes Vert.x, which undeploys the verticles and
- *       calls their {@code stop()}), or a {@link RunsToCompletion} verticle asked for 0;</li>
+ *       calls their {@code stop()}), or a {@link RunsToCompletion} verticle asked for 0 (when it finished by itself
+ *       or was stopped by SIGTERM);</li>
  *   <li>1: an unexpected failure, or a failed {@link RunsToCompletion#completion()};</li>
  *   <li>2: a bad command line, such as an unknown option (the usage is printed);</li>
  *   <li>3: a {@link RunsToCompletion} verticle asked for it (frames not acknowledged);</li>
- *   <li>11: Vert.x could not start;</li>
+ *   <li>11: Vert.x could not start, e.g. a {@code --cluster} node could not join within the time
+ *       {@link ClusterJoin} allows (one ERROR line saying why);</li>
  *   <li>15: a verticle failed to start (e.g. the port is in use);</li>
  *   <li>78: invalid configuration: {@code --conf} names no file or is not a JSON object, or
  *       {@link Launchable#validate} rejected it (one ERROR line, Vert.x is not started); also a
@@ -48,6 +53,8 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private static final Logger LOG = LoggerFactory.getLogger(EchoPairLauncher.class);
 
   private static final String VERTX_LOGGER_FACTORY = "vertx.logger-delegate-factory-class-name";
+  /** Where Vert.x logs a failed clustered start, each time with a stack trace. */
+  private static final String[] CLUSTER_START_LOGGERS = {"io.vertx.core.impl.VertxImpl", VertxApplication.class.getName()};
 
   private final String[] args;
   private final Launchable launchable;
@@ -60,6 +67,8 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private volatile String confDescription;
   private volatile ConfigSource source;
   private volatile Vertx vertx;
+  private volatile ClusterConfig cluster;
+  private volatile MutedLoggers mutedDuringJoin;
   private volatile boolean configRejectedAtStart;
   private volatile int exitStatus = ExitStatus.OK;
 
@@ -100,6 +109,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     try {
       conf = ConfOption.of(args);
       validate(conf.json());
+      cluster = ClusterOption.requested(args) ? ClusterConfig.load() : null;
     } catch (ConfigException invalid) {
       LOG.error(invalid.getMessage());
       return ExitStatus.CONFIG;
@@ -107,6 +117,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     confDescription = conf.describe();
     source = conf.source();
     int status = new Application(args, this).launch();
+    unmuteClusterStartLoggers();
     return status == ExitStatus.DEPLOYMENT && configRejectedAtStart ? ExitStatus.CONFIG : status;
   }
 
@@ -123,11 +134,29 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   @Override
   public void beforeStartingVertx(HookContext context) {
     LOG.info("Starting {} with configuration from {}", launchable.name(), confDescription);
+    if (cluster != null) {
+      LOG.info("Cluster configuration from {}", cluster.origin());
+      mutedDuringJoin = MutedLoggers.mute(CLUSTER_START_LOGGERS);
+    }
+  }
+
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+    return cluster == null ? builder : new ClusterJoin(builder, cluster);
   }
 
   @Override
   public void afterVertxStarted(HookContext context) {
     vertx = context.vertx();
+    unmuteClusterStartLoggers();
+  }
+
+  @Override
+  public void afterFailureToStartVertx(HookContext context, Throwable failure) {
+    if (cluster != null) {
+      LOG.error(failure != null ? failure.getMessage() : "Cannot join cluster \"" + cluster.clusterName() + "\": timed out");
+    }
   }
 
   @Override
@@ -149,6 +178,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   @Override
   public void beforeStoppingVertx(HookContext context) {
     stopping.set(true);
+    if (cluster != null) {
+      LOG.info("Leaving cluster \"{}\"", cluster.clusterName());
+    }
   }
 
   /** Called by VertxApplication's shutdown hook only, once Vert.x has closed: on SIGTERM or after {@link #exit}. */
@@ -187,7 +219,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   private void finish(String deploymentId, int status) {
     if (!stopping.compareAndSet(false, true)) {
-      // Vert.x is already closing (SIGTERM): its shutdown hook ends the JVM.
+      // Vert.x is already closing (SIGTERM): its shutdown hook ends the JVM, with the status the pieces asked for
+      LOG.info("{} stopped, exiting with status {}", launchable.name(), status);
+      exitStatus = status;
       return;
     }
     LOG.info("{} finished, exiting with status {}", launchable.name(), status);
@@ -216,6 +250,13 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private void exit(int status) {
     exitStatus = status;
     System.exit(status);
+  }
+
+  private void unmuteClusterStartLoggers() {
+    MutedLoggers muted = mutedDuringJoin;
+    if (muted != null) {
+      muted.close();
+    }
   }
 
   /** Vert.x picks SLF4J when it is on the class path; say so explicitly so nothing else can win. */

@@ -7,13 +7,13 @@ import io.vertx.launcher.application.ExitCodes;
  */
 public final class ExitStatus {
 
-  /** Ran and stopped normally (SIGTERM), or a sender with {@code count} got every frame through. */
+  /** Ran and stopped normally (SIGTERM), and a sender got every frame it produced through. */
   public static final int OK = 0;
   /** An unexpected failure. */
   public static final int SOFTWARE = ExitCodes.SOFTWARE;
   /** A bad command line (unknown option). */
   public static final int USAGE = ExitCodes.USAGE;
-  /** A sender with {@code count} stopped with frames not acknowledged. */
+  /** A sender finished ({@code count}) or was stopped (SIGTERM) with frames dropped or not acknowledged. */
   public static final int UNACKNOWLEDGED = 3;
   /** Vert.x could not start (e.g. the cluster could not be joined). */
   public static final int VERTX_INITIALIZATION = ExitCodes.VERTX_INITIALIZATION;

@@ -1,0 +1,146 @@
+package io.echopair.monitor;
+
+import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.ConfigValues;
+import io.echopair.runtime.config.LayeredConfig;
+import io.echopair.runtime.config.Overrides;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the stream of received messages the echo servers publish on the event bus (their {@code publish} key):
+ * one line per message, {@code [server 3fa2b7c1] 127.0.0.1:53422 seq=17: This Msg From Client}, and a count line
+ * every statsIntervalMs.
+ */
+public final class MonitorVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MonitorVerticle.class);
+
+  private final ConfigSource source;
+  private final Overrides overrides;
+
+  private LayeredConfig layered;
+  private MonitorConfig config;
+  private MessageConsumer<Object> consumer;
+  private long statsTimer = -1;
+  private long total;
+  private long sinceLastCount;
+  private long malformed;
+  private long lastCountNanos;
+  private final Set<String> serversSinceLastCount = new HashSet<>();
+
+  /** A monitor configured by its deployment's {@code config()}. */
+  public MonitorVerticle() {
+    this(null, Overrides.fromProcess());
+  }
+
+  /** A monitor configured by {@code source}; a file source is watched for live changes of logEvery. */
+  public MonitorVerticle(ConfigSource source) {
+    this(source, Overrides.fromProcess());
+  }
+
+  MonitorVerticle(ConfigSource source, Overrides overrides) {
+    this.source = source;
+    this.overrides = overrides;
+  }
+
+  @Override
+  public Future<?> start() {
+    ConfigSource from = source != null ? source : ConfigSource.inline(config());
+    layered = new LayeredConfig(vertx, from, MonitorConfig.SCHEMA, overrides);
+    return layered.load().compose(this::listen);
+  }
+
+  /** Messages seen so far, for tests. */
+  long total() {
+    return total;
+  }
+
+  private Future<Void> listen(ConfigValues values) {
+    config = MonitorConfig.from(values);
+    consumer = vertx.eventBus().consumer(config.address(), this::handleMessage);
+    lastCountNanos = System.nanoTime();
+    statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::logCount);
+    layered.watch(this::applyChange);
+    // Once the cluster knows of the consumer, every server's messages reach it
+    return consumer.completion().onSuccess(registered -> LOG.info("Monitor listening to {} on the event bus ({})",
+        config.address(), vertx.isClustered() ? "clustered"
+            : "not clustered: only this JVM's servers are seen; start with --cluster"));
+  }
+
+  private void handleMessage(Message<Object> message) {
+    ReceivedMessage received = parse(message.body());
+    if (received == null) {
+      return;
+    }
+    total++;
+    sinceLastCount++;
+    serversSinceLastCount.add(received.serverId());
+    if (config.logEvery() > 0 && total % config.logEvery() == 0) {
+      LOG.info("[server {}] {}{}: {}", received.serverId(), received.peer(),
+          received.sequence() == null ? "" : " seq=" + received.sequence(), received.text());
+    }
+  }
+
+  /** A message that is not a received message is counted and named once, never a crash. */
+  private ReceivedMessage parse(Object body) {
+    try {
+      if (body instanceof JsonObject json) {
+        return ReceivedMessage.fromJson(json);
+      }
+      throw new IllegalArgumentException("not a JSON object: " + body);
+    } catch (IllegalArgumentException notAMessage) {
+      if (malformed++ == 0) {
+        LOG.warn("Ignoring a message on {} that is not a received message ({}); further ones are only counted",
+            config.address(), notAMessage.getMessage());
+      }
+      return null;
+    }
+  }
+
+  private void logCount(long timerId) {
+    long now = System.nanoTime();
+    LOG.info("Stats: {}", describeCount((now - lastCountNanos) / 1e9));
+    sinceLastCount = 0;
+    serversSinceLastCount.clear();
+    lastCountNanos = now;
+  }
+
+  /** {@code 12 messages in the last 10.0 s (1.2/s) from 2 servers; 1234 in total}. */
+  private String describeCount(double seconds) {
+    int servers = serversSinceLastCount.size();
+    return String.format(Locale.ROOT, "%d messages in the last %.1f s (%.1f/s) from %d %s; %d in total%s",
+        sinceLastCount, seconds, sinceLastCount / Math.max(seconds, 1e-9), servers, servers == 1 ? "server" : "servers",
+        total, malformed == 0 ? "" : ", " + malformed + " malformed ignored");
+  }
+
+  /** logEvery applies at once; the other keys need a restart. */
+  private void applyChange(ConfigValues next) {
+    MonitorConfig wanted = MonitorConfig.from(next);
+    if (wanted.logEvery() != config.logEvery()) {
+      LOG.info("Configuration changed: monitor.logEvery = {} applied", wanted.logEvery());
+    }
+    if (!wanted.address().equals(config.address()) || wanted.statsIntervalMs() != config.statsIntervalMs()) {
+      LOG.warn("Configuration changed: monitor.address and monitor.statsIntervalMs need a restart; "
+          + "still using {} and {}", config.address(), config.statsIntervalMs());
+    }
+    config = new MonitorConfig(config.address(), wanted.logEvery(), config.statsIntervalMs());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(statsTimer);
+    layered.close();
+    LOG.info("Monitor stopped: {} messages seen", total);
+    return consumer.unregister();
+  }
+}

@@ -1,0 +1,87 @@
+package io.echopair.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.testing.LogCapture;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+class MonitorVerticleTest {
+
+  @RegisterExtension
+  final LogCapture log = LogCapture.of(MonitorVerticle.class);
+
+  @Test
+  @DisplayName("The monitor logs one line per published message, and a count line per interval")
+  void logsTheStream(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("statsIntervalMs", 200))
+        .compose(monitor -> {
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, message("3fa2b7c1", 17L).toJson());
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, message("0badcafe", null).toJson());
+          return log.awaitContaining("Stats: 2 messages in the last");
+        })
+        .onComplete(ctx.succeeding(count -> ctx.verify(() -> {
+          assertThat(log.lines()).contains(
+              "INFO [server 3fa2b7c1] 127.0.0.1:53422 seq=17: This Msg From Client",
+              "INFO [server 0badcafe] 127.0.0.1:53422: This Msg From Client");
+          assertThat(count.getFormattedMessage()).contains("from 2 servers; 2 in total");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("A message that is not a received message is named once, counted, and does not stop the monitor")
+  void ignoresMalformed(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("statsIntervalMs", 200))
+        .compose(monitor -> {
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, "hello");
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, new JsonObject().put("text", "no peer"));
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, message("3fa2b7c1", 1L).toJson());
+          return log.awaitContaining("Stats: 1 messages in the last");
+        })
+        .onComplete(ctx.succeeding(count -> ctx.verify(() -> {
+          assertThat(log.linesContaining("WARN")).singleElement().asString()
+              .startsWith("WARN Ignoring a message on echopair.messages that is not a received message");
+          assertThat(count.getFormattedMessage()).endsWith("1 in total, 2 malformed ignored");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("With logEvery 0 only the count lines are logged")
+  void logEveryZero(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("statsIntervalMs", 200).put("logEvery", 0))
+        .compose(monitor -> {
+          vertx.eventBus().publish(ReceivedMessage.DEFAULT_ADDRESS, message("3fa2b7c1", 1L).toJson());
+          return log.awaitContaining("Stats: 1 messages in the last");
+        })
+        .onComplete(ctx.succeeding(count -> ctx.verify(() -> {
+          assertThat(log.linesContaining("[server")).isEmpty();
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<String> deploy(Vertx vertx, JsonObject conf) {
+    return vertx.deployVerticle(new MonitorVerticle(ConfigSource.inline(conf), Overrides.none()));
+  }
+
+  private static ReceivedMessage message(String serverId, Long sequence) {
+    return new ReceivedMessage("This Msg From Client", sequence, sequence == null ? null : "00000000c0ffee00",
+        "127.0.0.1:53422", serverId, Instant.now());
+  }
+}

@@ -1,0 +1,209 @@
+package io.echopair.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.launch.ExitStatus;
+import io.echopair.runtime.testing.LogCapture;
+import io.echopair.sender.SenderStats;
+import io.echopair.sender.SenderVerticle;
+import io.echopair.server.EchoServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pair through a {@link FaultInjectingProxy}: every produced frame must reach the server and be logged as new
+ * exactly once, whatever the proxy does. The seed is logged; {@code -Dfaults.seed=<seed>} replays its faults.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class FaultSuiteTest {
+
+  private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(FaultSuiteTest.class);
+
+  private static final int STREAMS = 2;
+  private static final int FRAMES = 2000;
+  private static final String SERVER_LOGGER = "io.echopair.server";
+  private static final Path SERVER_LOG_COPY = Path.of("target", "fault-suite-server.log");
+  private static final Pattern TAGGED = Pattern.compile("^Recv Msg : (.*) \\(peer ([^,]+), seq=(\\d+)\\)$");
+  private static final Pattern DUPLICATES = Pattern.compile("; (\\d+) duplicates, (\\d+) gaps?, ");
+
+  /** One Recv Msg line: which stream (by its text), through which proxy connection, which frame. */
+  private record Received(String text, String peer, long sequence) {
+  }
+
+  private LogCapture serverLog;
+
+  /** The server's thousands of Recv Msg lines go to the capture and to target/fault-suite-server.log, not the console. */
+  @BeforeEach
+  void captureServerQuietly() {
+    serverLog = LogCapture.of(SERVER_LOGGER);
+    ((Logger) LoggerFactory.getLogger(SERVER_LOGGER)).setAdditive(false);
+  }
+
+  @AfterEach
+  void restoreServerLogging() throws IOException {
+    ((Logger) LoggerFactory.getLogger(SERVER_LOGGER)).setAdditive(true);
+    serverLog.close();
+    Files.createDirectories(SERVER_LOG_COPY.getParent());
+    Files.write(SERVER_LOG_COPY, serverLog.lines());
+  }
+
+  @Test
+  @DisplayName("Through a proxy that cuts, flips bits, stalls and delays, 2 streams of 2000 frames arrive whole: "
+      + "none lost, none corrupted, in order per connection, none logged twice as new")
+  void everyFrameArrivesOnce(Vertx vertx, VertxTestContext ctx) {
+    long seed = Long.getLong("faults.seed", System.nanoTime());
+    LOG.info("Fault suite: seed {} (replay with -Dfaults.seed={})", seed, seed);
+    List<SenderVerticle> senders = new CopyOnWriteArrayList<>();
+    FaultInjectingProxy[] proxy = new FaultInjectingProxy[1];
+    String[] serverId = new String[1];
+
+    deployServer(vertx).compose(server -> {
+      serverId[0] = server.deploymentId;
+      proxy[0] = new FaultInjectingProxy(server.port, seed, FaultPlan.DEFAULT);
+      return vertx.deployVerticle(proxy[0]);
+    }).compose(proxied -> {
+      List<Future<Integer>> completions = new ArrayList<>();
+      for (int stream = 1; stream <= STREAMS; stream++) {
+        SenderVerticle sender = new SenderVerticle(ConfigSource.inline(senderConf(proxy[0].port(), stream)),
+            Overrides.none());
+        senders.add(sender);
+        completions.add(vertx.deployVerticle(sender).compose(id -> sender.completion()));
+      }
+      return Future.all(completions).map(all -> all.<Integer>list());
+    }).compose(statuses -> Future.all(senders.stream().map(SenderVerticle::stats).toList())
+        .map(all -> new Outcome(statuses, all.<SenderStats>list()))
+    ).compose(outcome -> vertx.undeploy(serverId[0])
+        .compose(stopped -> serverLog.await(line -> line.startsWith("Final stats: ")))
+        .map(finalStats -> outcome.withFinalStats(finalStats.getFormattedMessage()))
+    ).onComplete(ctx.succeeding(outcome -> ctx.verify(() -> {
+      verify(outcome, proxy[0].faults(), seed);
+      ctx.completeNow();
+    })));
+  }
+
+  private void verify(Outcome outcome, FaultInjectingProxy.Faults faults, long seed) {
+    String replay = "seed " + seed + ", replay with -Dfaults.seed=" + seed + "; server log in " + SERVER_LOG_COPY;
+    List<String> recv = serverLog.messages().stream().filter(line -> line.startsWith("Recv Msg : ")).toList();
+    List<Received> received = new ArrayList<>();
+    List<String> untagged = new ArrayList<>();
+    for (String line : recv) {
+      Matcher m = TAGGED.matcher(line);
+      if (m.matches()) {
+        received.add(new Received(m.group(1), m.group(2), Long.parseLong(m.group(3))));
+      } else {
+        untagged.add(line);
+      }
+    }
+    Matcher counted = DUPLICATES.matcher(outcome.finalStats);
+    assertThat(counted.find()).as("final stats line: %s", outcome.finalStats).isTrue();
+    long duplicates = Long.parseLong(counted.group(1));
+    long gaps = Long.parseLong(counted.group(2));
+    long sent = outcome.stats.stream().mapToLong(SenderStats::sent).sum();
+    long reconnects = outcome.stats.stream().mapToLong(SenderStats::reconnects).sum();
+    long corrupt = serverLog.countContaining("Corrupt frame from");
+    Map<String, List<Long>> byStream = received.stream().collect(Collectors.groupingBy(Received::text,
+        Collectors.mapping(Received::sequence, Collectors.toList())));
+    long lost = 0;
+    for (int stream = 1; stream <= STREAMS; stream++) {
+      List<Long> logged = byStream.getOrDefault(message(stream), List.of());
+      lost += FRAMES - logged.stream().distinct().count();
+    }
+    LOG.info("Fault suite figures ({}): frames produced {}, written {} (resends included); {}; server: {} corrupt "
+            + "frames refused, {} duplicates recognised, {} gaps; frames lost {}; sender reconnects {}",
+        "seed " + seed, STREAMS * FRAMES, sent, faults.describe(), corrupt, duplicates, gaps, lost, reconnects);
+
+    assertThat(outcome.statuses).as(replay).containsOnly(ExitStatus.OK);
+    assertThat(outcome.stats).as(replay).allSatisfy(stats -> {
+      assertThat(stats.produced()).isEqualTo(FRAMES);
+      assertThat(stats.completed()).isEqualTo(FRAMES);
+      assertThat(stats.dropped()).isZero();
+      assertThat(stats.outstanding()).isZero();
+    });
+    // None corrupted: nothing logged that the senders did not send
+    assertThat(untagged).as("frames logged without a sequence number; %s", replay).isEmpty();
+    assertThat(byStream.keySet()).as(replay).containsExactlyInAnyOrder(message(1), message(2));
+    List<Long> everyFrame = LongStream.rangeClosed(1, FRAMES).boxed().toList();
+    for (int stream = 1; stream <= STREAMS; stream++) {
+      // None lost, none logged twice as new
+      assertThat(byStream.get(message(stream)).stream().sorted().toList())
+          .as("sequences logged for %s; %s", message(stream), replay).isEqualTo(everyFrame);
+    }
+    // Order kept per connection
+    Map<String, List<Long>> byConnection = received.stream().collect(Collectors.groupingBy(
+        r -> r.peer() + " " + r.text(), Collectors.mapping(Received::sequence, Collectors.toList())));
+    assertThat(byConnection).as(replay).allSatisfy((connection, sequences) ->
+        assertThat(sequences).as("connection %s", connection).isSortedAccordingTo(Long::compare).doesNotHaveDuplicates());
+    assertThat(faults.total()).as("faults injected").isPositive();
+  }
+
+  private static String message(int stream) {
+    return "fault stream " + stream;
+  }
+
+  private static JsonObject senderConf(int port, int stream) {
+    return new JsonObject()
+        .put("port", port)
+        .put("message", message(stream))
+        .put("count", FRAMES)
+        .put("intervalMs", 1)
+        .put("framesPerTick", 2)
+        .put("statsIntervalMs", 0)
+        .put("reconnectInitialDelayMs", 10)
+        .put("reconnectMaxDelayMs", 100)
+        .put("ackTimeoutMs", 1000)
+        .put("drainTimeoutMs", 50_000);
+  }
+
+  /** A deployed server: two instances on one port, sharing what they know of each sender. */
+  private record DeployedServer(String deploymentId, int port) {
+  }
+
+  private static Future<DeployedServer> deployServer(Vertx vertx) {
+    List<EchoServerVerticle> instances = new CopyOnWriteArrayList<>();
+    DeploymentOptions options = new DeploymentOptions().setInstances(2)
+        .setConfig(new JsonObject().put("host", "127.0.0.1").put("port", 0).put("statsIntervalMs", 60_000));
+    return vertx.deployVerticle(() -> {
+      EchoServerVerticle instance = new EchoServerVerticle();
+      instances.add(instance);
+      return instance;
+    }, options).map(id -> new DeployedServer(id, instances.get(0).actualPort()));
+  }
+
+  /** What the run ended with. */
+  private record Outcome(List<Integer> statuses, List<SenderStats> stats, String finalStats) {
+    Outcome(List<Integer> statuses, List<SenderStats> stats) {
+      this(statuses, stats, "");
+    }
+
+    Outcome withFinalStats(String line) {
+      return new Outcome(statuses, stats, line);
+    }
+  }
+}
