@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# Throughput of one echo server (echo-server.jar, echo on, one event loop) on 127.0.0.1, with per-frame logging off
+# and on, driven by the C blaster (benchmarks/blaster.c) and by our Java sender (sender.jar), over 1 and 4 connections.
+#
+#   mvn -B -q package -DskipTests && benchmarks/throughput.sh
+#
+# Each case runs RUNS times; the table at the end gives the median and the min - max. Frames/s come from the server's
+# own Stats lines (every 500 ms): the mean rate of the intervals with traffic, the first and last (partial) left out.
+# MB/s is frames/s x 100 bytes into the server; the echoes carry as much back. CPU is given per frame (microseconds of
+# the busiest event-loop thread per echoed frame), which the noise of a shared machine disturbs less than a percentage.
+# Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+#
+# Environment: RUNS (3), SECONDS_PER_RUN (3), SENDER_MAX_FRAMES_PER_TICK (1000), RTT_FRAMES_PER_TICK (10),
+# KEEP_LOGS=1 keeps the logs in the temporary folder it prints (the logging-on server writes ~130 bytes per frame).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
+SENDER_MAX_FRAMES_PER_TICK=${SENDER_MAX_FRAMES_PER_TICK:-1000}
+RTT_FRAMES_PER_TICK=${RTT_FRAMES_PER_TICK:-10}
+STATS_INTERVAL_MS=500
+SERVER_JAR=echo-server-verticle/target/echo-server.jar
+SENDER_JAR=sender-verticle/target/sender.jar
+
+for jar in "$SERVER_JAR" "$SENDER_JAR"; do
+  if [[ ! -f $jar ]]; then
+    echo "throughput.sh: $jar is missing; build first: mvn -B -q package -DskipTests" >&2
+    exit 2
+  fi
+done
+for tool in java gcc timeout pgrep; do
+  command -v "$tool" >/dev/null || { echo "throughput.sh: $tool is needed" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/echopair-bench.XXXXXX")
+RESULTS=$WORK/results.tsv
+HZ=$(getconf CLK_TCK)
+SERVER_PID=
+SENDER_PID=
+
+cleanup() {
+  # Only the processes this script started, by their id
+  if [[ -n $SENDER_PID ]] && kill -0 "$SENDER_PID" 2>/dev/null; then kill -TERM "$SENDER_PID" 2>/dev/null || true; fi
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ ${KEEP_LOGS:-0} == 1 ]]; then
+    echo "logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+gcc -O2 -Wall -o "$WORK/blaster" benchmarks/blaster.c
+
+# ---- measuring helpers
+
+# CPU ticks (user + system) of JVM $1, then of each of its event-loop threads: "ticks tid:ticks tid:ticks...".
+# One cat and one awk per sample: this runs ten times a second next to the benchmark.
+jvm_ticks() {
+  # A thread may end between the listing and the reading
+  { cat /proc/"$1"/stat /proc/"$1"/task/*/stat 2>/dev/null || true; } | awk '
+    { tid = $1; loop = index($0, "(vert.x-eventloo") > 0; sub(/^.*\) /, ""); ticks = $12 + $13 }
+    NR == 1 { printf "%s", ticks; next }
+    loop { printf " %s:%s", tid, ticks }
+    END { print "" }'
+}
+
+# Two jvm_ticks samples in one: the latest count of every thread, including threads that ended since the first.
+merge_ticks() {
+  awk -v b="$1" -v a="$2" 'BEGIN {
+    n = split(b, x, " "); for (i = 2; i <= n; i++) { split(x[i], kv, ":"); t[kv[1]] = kv[2] }
+    m = split(a, y, " "); for (i = 2; i <= m; i++) { split(y[i], kv, ":"); t[kv[1]] = kv[2] }
+    printf "%s", (y[1] > x[1] ? y[1] : x[1]); for (id in t) printf " %s:%s", id, t[id]; print "" }'
+}
+
+# CPU ticks of the whole JVM between two jvm_ticks samples.
+jvm_ticks_between() {
+  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); print y[1] - x[1] }'
+}
+
+# Microseconds of CPU per frame of the event-loop thread that worked most between two jvm_ticks samples.
+loop_micros_per_frame() {
+  awk -v b="$1" -v a="$2" -v f="$3" -v hz="$HZ" 'BEGIN {
+    n = split(b, words, " "); for (i = 2; i <= n; i++) { split(words[i], kv, ":"); start[kv[1]] = kv[2] }
+    n = split(a, words, " "); best = 0
+    # A thread born after the first sample did all its work in between
+    for (i = 2; i <= n; i++) { split(words[i], kv, ":"); if (kv[2] - start[kv[1]] > best) best = kv[2] - start[kv[1]] }
+    if (f > 0 && n > 1) printf "%.2f", best / hz * 1e6 / f; else print "-" }'
+}
+
+# Busy and total jiffies of the whole machine (every core, every process, ours and the neighbours').
+machine_ticks() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+busy_percent() {
+  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2] + 1e-9) }'
+}
+
+# Percent of the machine (all cores) busy with something else than the server, the load generator and this script
+# between two machine_ticks samples ($3: the ticks of ours): other processes, the hypervisor's steal, kernel work not
+# charged to a process.
+others_percent() {
+  awk -v b="$1" -v a="$2" -v ours="$3" 'BEGIN { split(b, x, " "); split(a, y, " ")
+    p = 100 * (y[1] - x[1] - ours) / (y[2] - x[2] + 1e-9); printf "%.0f", p < 0 ? 0 : p }'
+}
+
+# CPU ticks used so far by this shell's finished children and their descendants: the load generators, and the
+# script's own helpers. `times` must run in this shell, not in a $(...) subshell: hence the file.
+children_ticks() {
+  times >"$WORK/times"
+  awk -v hz="$HZ" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }; printf "%.0f", t * hz }' \
+    "$WORK/times"
+}
+
+# Waits (at most $3 tenths of a second) until file $1 has a line matching $2.
+await_line() {
+  local file=$1 pattern=$2 tenths=$3 i
+  for ((i = 0; i < tenths; i++)); do
+    if grep -aq -- "$pattern" "$file" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# The server's frames/s since byte $1 of its log: mean rate of the Stats intervals with traffic, first and last left out.
+steady_rate() {
+  tail -c +"$(($1 + 1))" "$SERVER_LOG" | { grep -a 'EchoServerVerticle - Stats:' || true; } \
+    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' \
+    | awk '$1 > 0 { r[n++] = $1 } END {
+        if (n == 0) { print 0; exit }
+        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
+        for (i = lo; i <= hi; i++) s += r[i]
+        printf "%.0f", s / (hi - lo + 1) }'
+}
+
+# ---- the server
+
+start_server() {
+  local name=$1 log_every=$2
+  SERVER_LOG=$WORK/server-$name.log
+  # A service's console goes to a file: so does this one's
+  java -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery="$log_every" \
+    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$SERVER_JAR" >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  if ! await_line "$SERVER_LOG" 'Echo server listening on' 300; then
+    echo "throughput.sh: the server did not start; its log:" >&2
+    cat "$SERVER_LOG" >&2
+    exit 1
+  fi
+  PORT=$(sed -n 's/.*Echo server listening on [^ ]*:\([0-9]*\) .*/\1/p' "$SERVER_LOG" | head -1)
+  echo "== server with logEvery=$log_every: $(grep -a -m1 -o 'Echo server listening on.*' "$SERVER_LOG")"
+  # Warm the server's JIT up before measuring
+  "$WORK/blaster" -p "$PORT" -c 4 -s 2 >/dev/null
+}
+
+stop_server() {
+  local i
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "throughput.sh: the server did not stop within 30 s; killing it" >&2
+    kill -KILL "$SERVER_PID"
+  fi
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+  echo "   $(grep -a -o 'Final stats:.*' "$SERVER_LOG" || echo 'no Final stats line')"
+  echo "   server log: $(($(stat -c %s "$SERVER_LOG") / 1000000)) MB"
+}
+
+# ---- one measured run
+
+# Starts a run's window: where the server's log is, and the CPU of its event loops and of the machine.
+begin_run() {
+  LOG_FROM=$(stat -c %s "$SERVER_LOG")
+  SERVER_BEFORE=$(jvm_ticks "$SERVER_PID")
+  children_ticks >"$WORK/children-before"
+  MACHINE_BEFORE=$(machine_ticks)
+}
+
+# Ends it once the load generator has exited (and been waited for), after the Stats line that closes the run's last
+# interval; $1 is the number of frames echoed.
+end_run() {
+  local frames=$1 log_to i server_after ours
+  MACHINE_AFTER=$(machine_ticks)
+  server_after=$(jvm_ticks "$SERVER_PID")
+  children_ticks >"$WORK/children-after"
+  ours=$(($(cat "$WORK/children-after") - $(cat "$WORK/children-before")))
+  OTHERS_PCT=$(others_percent "$MACHINE_BEFORE" "$MACHINE_AFTER" \
+    "$(($(jvm_ticks_between "$SERVER_BEFORE" "$server_after") + ours))")
+  log_to=$(stat -c %s "$SERVER_LOG")
+  for ((i = 0; i < 30; i++)); do
+    if tail -c +"$((log_to + 1))" "$SERVER_LOG" | grep -aq 'EchoServerVerticle - Stats:'; then break; fi
+    sleep 0.1
+  done
+  RATE=$(steady_rate "$LOG_FROM")
+  SERVER_US=$(loop_micros_per_frame "$SERVER_BEFORE" "$server_after" "$frames")
+}
+
+# mode, generator, connections, run, frames/s, server loop us/frame, others' CPU %, generator us/frame,
+# RTT p50, RTT p99, dropped %, offered frames/s
+record() {
+  local IFS=$'\t'
+  echo "$*" >>"$RESULTS"
+}
+
+run_blaster() {
+  local mode=$1 conns=$2 run=$3 out frames cpu gen_us
+  begin_run
+  if ! out=$("$WORK/blaster" -p "$PORT" -c "$conns" -s "$SECONDS_PER_RUN"); then
+    echo "throughput.sh: the blaster failed: $out" >&2
+    exit 1
+  fi
+  frames=$(sed -n 's/.*echoed \([0-9]*\).*/\1/p' <<<"$out")
+  cpu=$(sed -n 's/.*; cpu \([0-9.]*\) s.*/\1/p' <<<"$out")
+  end_run "$frames"
+  gen_us=$(awk -v c="$cpu" -v f="$frames" 'BEGIN { printf "%.2f", c * 1e6 / f }')
+  printf '   %-10s c=%s run %s: %8s frames/s, server loop %5s us/frame, others %3s%% | %s\n' \
+    blaster "$conns" "$run" "$RATE" "$SERVER_US" "$OTHERS_PCT" "${out#blaster: }"
+  record "$mode" blaster "$conns" "$run" "$RATE" "$SERVER_US" "$OTHERS_PCT" "$gen_us" - - - -
+}
+
+# The Java sender: framesPerTick frames per connection every 1 ms for SECONDS_PER_RUN s, then it exits by itself.
+run_sender() {
+  local mode=$1 gen=$2 conns=$3 per_tick=$4 run=$5
+  local log=$WORK/sender.log count=$((per_tick * 1000 * SECONDS_PER_RUN)) status=0 jvm= i sample
+  local first= last=
+  rm -f "$log"
+  begin_run
+  timeout -s TERM 60 java -Dechopair.port="$PORT" -Dechopair.intervalMs=1 -Dechopair.framesPerTick="$per_tick" \
+    -Dechopair.connections="$conns" -Dechopair.count="$count" -Dechopair.statsIntervalMs=1000 \
+    -Dechopair.drainTimeoutMs=5000 -jar "$SENDER_JAR" >"$log" 2>&1 &
+  SENDER_PID=$!
+  # Follow the sender's CPU while it runs: its numbers vanish with it
+  for ((i = 0; i < 650; i++)); do
+    [[ -n $jvm ]] || jvm=$(pgrep -P "$SENDER_PID" -x java | head -1 || true)
+    if [[ -n $jvm ]]; then
+      sample=$(jvm_ticks "$jvm")
+      [[ -n $sample ]] || break
+      if [[ -z $first ]]; then
+        first=$sample
+        last=$sample
+      else
+        # Vert.x's threads end before the JVM does: keep what they did
+        last=$(merge_ticks "$last" "$sample")
+      fi
+    elif ! kill -0 "$SENDER_PID" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  wait "$SENDER_PID" || status=$?
+  SENDER_PID=
+  # 0: every frame echoed; 3: the sender could not keep up and dropped frames from its queue (counted below)
+  if [[ $status != 0 && $status != 3 ]]; then
+    echo "throughput.sh: the sender exited with $status; its log:" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  local finished frames rtt p50 p99 dropped gen_us
+  finished=$(grep -a -o 'Sender finished:.*' "$log" || echo 'Sender finished: ?')
+  frames=$(sed -n 's/.*produced [0-9]*, acknowledged \([0-9]*\).*/\1/p' <<<"$finished")
+  end_run "${frames:-0}"
+  # Its last stats line: the RTT histogram of the last full second, after the JIT warm-up
+  rtt=$(grep -a 'SenderVerticle - Stats:' "$log" | tail -1 | grep -o 'RTT.*' || echo 'RTT n/a')
+  p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' <<<"$rtt")
+  p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$rtt")
+  dropped=$(sed -n 's/.*produced \([0-9]*\), acknowledged [0-9]*, dropped[^0-9]*\([0-9]*\).*/\1 \2/p' <<<"$finished" \
+    | awk '{ printf "%.1f", ($1 > 0 ? 100 * $2 / $1 : 0) }')
+  gen_us=$(loop_micros_per_frame "$first" "$last" "${frames:-0}")
+  printf '   %-10s c=%s run %s: %8s frames/s, server loop %5s us/frame, others %3s%% | sender: %s/ms per connection, loop %s us/frame; %s; %s\n' \
+    "$gen" "$conns" "$run" "$RATE" "$SERVER_US" "$OTHERS_PCT" "$per_tick" "$gen_us" "${finished#Sender finished: }" "$rtt"
+  record "$mode" "$gen" "$conns" "$run" "$RATE" "$SERVER_US" "$OTHERS_PCT" "$gen_us" "${p50:--}" "${p99:--}" \
+    "${dropped:--}" "$((per_tick * 1000 * conns))"
+}
+
+# Frames per 1 ms tick per connection for the Java sender: 1.5 times what the server took from the blaster in this
+# mode, so that it can saturate the server without spending most of its CPU on frames it would only drop from its
+# queue; at most SENDER_MAX_FRAMES_PER_TICK.
+sender_frames_per_tick() {
+  awk -F'\t' -v m="$1" -v c="$2" -v cap="$SENDER_MAX_FRAMES_PER_TICK" '
+    $1 == m && $2 == "blaster" && $3 == c { r[n++] = $5 + 0 }
+    END {
+      for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+      median = n == 0 ? 1e9 : (n % 2 ? r[(n - 1) / 2] : (r[n / 2 - 1] + r[n / 2]) / 2)
+      t = int(1.5 * median / 1000 / c + 0.999)
+      print t < 1 ? 1 : (t > cap ? cap : t) }' "$RESULTS"
+}
+
+measure_mode() {
+  local mode=$1 log_every=$2 run conns per_tick
+  start_server "$mode" "$log_every"
+  for conns in 1 4; do
+    for ((run = 1; run <= RUNS; run++)); do run_blaster "$mode" "$conns" "$run"; done
+  done
+  for conns in 1 4; do
+    per_tick=$(sender_frames_per_tick "$mode" "$conns")
+    for ((run = 1; run <= RUNS; run++)); do run_sender "$mode" sender "$conns" "$per_tick" "$run"; done
+  done
+  # RTT at a fixed rate well below saturation, where it shows latency rather than queueing
+  for ((run = 1; run <= RUNS; run++)); do run_sender "$mode" sender-rtt 1 "$RTT_FRAMES_PER_TICK" "$run"; done
+  stop_server
+}
+
+print_table() {
+  echo "| logging | load | conns | offered frames/s | frames/s (median) | min – max | MB/s in | server loop µs/frame | load generator µs/frame | CPU taken by others | sender RTT p50 / p99 ms | sender dropped |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  sort -t$'\t' -k1,1 -k2,2 -k3,3n -k4,4n "$RESULTS" | awk -F'\t' '
+    function median(list,   v, n, i, j, t) {
+      n = split(list, v, " ")
+      if (n == 0) return "-"
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    function num(x, format) { return x == "-" ? "–" : sprintf(format, x) }
+    function flush(   m, n, v, i, lo, hi, name) {
+      if (key == "") return
+      m = median(rates); n = split(rates, v, " "); lo = v[1]; hi = v[1]
+      for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+      name = k[2] == "blaster" ? "C blaster" : (k[2] == "sender" ? "Java sender" : "Java sender, fixed rate")
+      printf "| %s | %s | %s | %s | %.0f | %.0f – %.0f | %.1f | %s | %s | %s | %s | %s |\n",
+        k[1], name, k[3], offers == "" ? "all it can" : num(median(offers), "%d"), m, lo, hi, m * 100 / 1e6,
+        num(median(servers), "%.2f"), num(median(gens), "%.2f"), num(median(others), "%.0f%%"),
+        p50s == "" ? "–" : sprintf("%.2f / %.2f", median(p50s), median(p99s)), num(median(drops), "%.1f%%")
+    }
+    function add(list, x) { return x == "-" ? list : list " " x }
+    {
+      this = $1 SUBSEP $2 SUBSEP $3
+      if (this != key) {
+        flush(); key = this; split(this, k, SUBSEP)
+        rates = servers = others = gens = p50s = p99s = drops = offers = ""
+      }
+      rates = rates " " $5; servers = add(servers, $6); others = add(others, $7); gens = add(gens, $8)
+      p50s = add(p50s, $9); p99s = add(p99s, $10); drops = add(drops, $11); offers = add(offers, $12)
+    }
+    END { flush() }'
+}
+
+# ---- main
+
+STARTED=$(date +%s)
+# Other work on the machine takes cores from the server and the load: say so before the numbers
+IDLE_BEFORE=$(machine_ticks)
+sleep 1
+BUSY=$(busy_percent "$IDLE_BEFORE" "$(machine_ticks)")
+if ((BUSY > 25)); then
+  echo "throughput.sh: warning: the machine was already ${BUSY}% busy before the benchmark; expect lower, noisier numbers" >&2
+fi
+echo "echopair throughput: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
+echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN SENDER_MAX_FRAMES_PER_TICK=$SENDER_MAX_FRAMES_PER_TICK RTT_FRAMES_PER_TICK=$RTT_FRAMES_PER_TICK; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+: >"$RESULTS"
+measure_mode off 0
+measure_mode on 1
+echo
+print_table
+echo
+echo "whole run: $(($(date +%s) - STARTED)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
