@@ -1,8 +1,11 @@
 package io.echopair.runtime;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.joran.spi.JoranException;
 import io.echopair.runtime.testing.LogCapture;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -43,8 +46,8 @@ class LoggingSetupTest {
 
     context.getLogger("echopair.test").info("to the console");
 
-    assertThat(context.getLogger("ROOT").getAppender("CONSOLE")).isNotNull();
-    assertThat(context.getLogger("ROOT").getAppender("FILE")).isNull();
+    assertThat(writer(context, "CONSOLE")).isNotNull();
+    assertThat(writer(context, "FILE")).isNull();
     context.stop();
     try (var files = Files.list(logDir)) {
       assertThat(files).isEmpty();
@@ -58,7 +61,8 @@ class LoggingSetupTest {
 
     context.getLogger("echopair.test").info("to the file");
     context.getLogger("io.netty.test").info("netty chatter");
-    assertThat(context.getLogger("ROOT").getAppender("CONSOLE")).isNull();
+    assertThat(writer(context, "CONSOLE")).isNull();
+    assertThat(writer(context, "FILE")).isNotNull();
     context.stop();
 
     assertThat(Files.readString(logDir.resolve("echopair.log")))
@@ -88,5 +92,12 @@ class LoggingSetupTest {
     URL config = LoggingSetupTest.class.getResource("/logback.xml");
     configurator.doConfigure(config);
     return context;
+  }
+
+  /** The appender that writes the lines, behind the root logger's asynchronous one. */
+  private static Appender<ILoggingEvent> writer(LoggerContext context, String name) {
+    AsyncAppender async = (AsyncAppender) context.getLogger("ROOT").getAppender("ASYNC");
+    assertThat(async).as("the root logger's asynchronous appender").isNotNull();
+    return async.getAppender(name);
   }
 }

@@ -1,5 +1,6 @@
 package io.echopair.runtime.launch;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.echopair.runtime.cluster.ClusterConfig;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
@@ -188,6 +189,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   public void afterVertxStopped(HookContext context) {
     LOG.info("{} stopped", launchable.name());
     if (ownsJvm) {
+      flushLogs();
       // The JVM would report 143 for SIGTERM; a clean stop is 0, and an exit we asked for keeps its status.
       Runtime.getRuntime().halt(exitStatus);
     }
@@ -249,7 +251,18 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   private void exit(int status) {
     exitStatus = status;
+    if (vertx == null) {
+      // No Vert.x, so no shutdown hook of VertxApplication's to flush the logs in afterVertxStopped
+      flushLogs();
+    }
     System.exit(status);
+  }
+
+  /** Writes out the lines logback's asynchronous appender still holds (conf/logback.xml); logging ends here. */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
   }
 
   private void unmuteClusterStartLoggers() {
