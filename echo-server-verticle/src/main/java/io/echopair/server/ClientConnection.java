@@ -1,7 +1,6 @@
 package io.echopair.server;
 
-import io.echopair.protocol.Frame;
-import io.echopair.protocol.FrameDecoder;
+import io.echopair.server.ReadGate.Reason;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -9,15 +8,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted client, on its event loop: decodes its frames, logs them with the seed's words, echoes them with
- * backpressure, and tells how the connection ended.
+ * One accepted client, on its event loop: reads it as fast as its echoes are taken and its lines are logged, hands
+ * its bytes to a {@link FrameIntake}, writes the echoes, and closes it when it is idle, stalls inside a frame, sends
+ * garbage or the server stops, saying why.
  */
 final class ClientConnection {
 
@@ -31,25 +30,21 @@ final class ClientConnection {
   private final NetSocket socket;
   private final ServerConfig config;
   private final ServerStats stats;
-  private final DeliveryLedger ledger;
-  private MessagePublisher publisher = MessagePublisher.OFF;
   private final Handler<ClientConnection> onClosed;
   private final String peer;
-  private final FrameDecoder decoder;
+  private final SenderView senders;
+  private final FrameIntake intake;
+  private final ReadGate gate;
+  private final LogTurns logTurns;
+  private final Runnable releaseForLog = this::releasedForLog;
   private final Promise<Void> closed = Promise.promise();
   private final long connectedAtNanos = System.nanoTime();
 
-  private int logEvery;
   private long lastActivityNanos = connectedAtNanos;
-  private long frames;
-  private long corrupt;
-  private long duplicates;
-  // The frames of the current read, echoed with one write
-  private Buffer echoBatch;
-  private int echoFrames;
-  private int readFrames;
-  private int readLength;
-  private boolean pausedForEchoes;
+  // The log let this connection go: its next read is taken whatever the log looks like
+  private boolean admittedByLog;
+  // When the unfinished frame the decoder holds began, while the server reads this client; 0 without one
+  private long partialSinceNanos;
   private Throwable error;
   // Once closing, input is read and discarded; closeReason says why when the server decided it
   private boolean closing;
@@ -58,23 +53,28 @@ final class ClientConnection {
   private long cutTimer = -1;
   private boolean cut;
 
+  /**
+   * @param scope where the client's sender ids are known: its address, so that no other address can speak for them
+   */
   ClientConnection(Vertx vertx, NetSocket socket, ServerConfig config, int logEvery, ServerStats stats,
-                   DeliveryLedger ledger, Handler<ClientConnection> onClosed) {
+                   DeliveryLedger ledger, String peer, String scope, LogTurns logTurns,
+                   Handler<ClientConnection> onClosed) {
     this.vertx = vertx;
     this.socket = socket;
     this.config = config;
-    this.logEvery = logEvery;
     this.stats = stats;
-    this.ledger = ledger;
     this.onClosed = onClosed;
-    this.peer = describe(socket.remoteAddress());
-    this.decoder = new FrameDecoder(config.frameFormat(), this::handleFrame);
+    this.peer = peer;
+    this.senders = new SenderView(ledger, scope);
+    this.intake = new FrameIntake(config, logEvery, senders, stats, peer);
+    this.gate = new ReadGate(socket, this::handleRead);
+    this.logTurns = logTurns;
   }
 
   /** Wires the socket and logs the connect. */
   ClientConnection open() {
     socket.setWriteQueueMaxSize(config.writeQueueMaxBytes());
-    socket.handler(this::handleRead)
+    socket.handler(gate::accept)
         .drainHandler(this::handleDrain)
         .exceptionHandler(this::handleError)
         .endHandler(this::handleEnd)
@@ -87,21 +87,33 @@ final class ClientConnection {
 
   /** Where each new frame is published on the event bus (the server's {@code publish} key); nowhere by default. */
   void publishTo(MessagePublisher publisher) {
-    this.publisher = publisher;
+    intake.publishTo(publisher);
   }
 
   void logEvery(int logEvery) {
-    this.logEvery = logEvery;
+    intake.logEvery(logEvery);
   }
 
-  /** Nanoseconds since the client last sent something or took echoes off the queue. */
-  long idleNanos(long nowNanos) {
-    return nowNanos - lastActivityNanos;
+  /**
+   * Closes the connection when it has been silent too long, or an unfinished frame waited too long for its end; a
+   * client the server is not reading for the log's sake is neither.
+   */
+  void closeIfStalled(long nowNanos, long idleLimitNanos, long frameLimitNanos) {
+    if (closing || gate.isStoppedFor(Reason.LOG)) {
+      return;
+    }
+    if (idleLimitNanos > 0 && nowNanos - lastActivityNanos >= idleLimitNanos) {
+      close(gate.isStoppedFor(Reason.ECHOES) ? NOT_READING : IDLE_TIMEOUT);
+    } else if (frameLimitNanos > 0 && partialSinceNanos != 0 && nowNanos - partialSinceNanos >= frameLimitNanos) {
+      close(String.format(Locale.ROOT, "frame timeout: %d of %d bytes of a frame in %d s", intake.partialBytes(),
+          config.frameSize(), config.frameTimeoutSeconds()));
+    }
   }
 
-  /** Closes the connection for having been idle, saying whether it was us who stopped reading it. */
-  void closeIdle() {
-    close(pausedForEchoes ? NOT_READING : IDLE_TIMEOUT);
+  /** Bytes the connection holds in memory now: reads not yet taken and echoes not yet sent (for tests). */
+  long retainedBytes() {
+    var outbound = ((NetSocketInternal) socket).channelHandlerContext().channel().unsafe().outboundBuffer();
+    return gate.heldBytes() + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
   }
 
   /** Completes once the connection is closed and its disconnect is logged. */
@@ -125,14 +137,14 @@ final class ClientConnection {
       return;
     }
     closing = true;
+    logTurns.cancel(releaseForLog);
     // Unread input at close() makes the kernel reset the connection and drop echoes not yet sent: keep reading
-    if (pausedForEchoes) {
-      resumeReading();
-    }
+    gate.restartAll();
     socket.close();
     cutTimer = vertx.setTimer(Math.max(1, config.closeTimeoutSeconds() * 1000L), id -> cut());
   }
 
+  /** Each read, when the server reads this client: logs and echoes its frames, or waits for the log. */
   private void handleRead(Buffer chunk) {
     lastActivityNanos = System.nanoTime();
     if (closing) {
@@ -140,81 +152,73 @@ final class ClientConnection {
       stats.received(chunk.length(), 0);
       return;
     }
-    readFrames = 0;
-    readLength = chunk.length();
-    decoder.handle(chunk);
-    stats.received(chunk.length(), readFrames);
-    writeEchoes();
-  }
-
-  private void handleFrame(Frame frame) {
-    frames++;
-    readFrames++;
-    if (!frame.checksumValid()) {
-      corrupt++;
-      stats.corruptFrame();
-      LOG.warn("Corrupt frame from {} (seq={}): checksum mismatch, not echoed", peer, frame.sequence());
+    if (mustWaitForLog(chunk.length())) {
+      gate.hold(chunk, Reason.LOG);
+      stats.pausedForLog();
+      logTurns.await(releaseForLog);
       return;
     }
-    // A resent frame is echoed again (its sender waits for that) but logged only the first time
-    if (frame.isTagged() && !ledger.firstArrival(frame.senderId(), frame.sequence())) {
-      duplicates++;
-    } else {
-      publisher.publish(frame, peer);
-      if (logEvery > 0 && frames % logEvery == 0) {
-        logFrame(frame);
-      }
+    Buffer echoes = intake.read(chunk);
+    notePartialFrame();
+    if (intake.isGarbage()) {
+      close(intake.garbageReason());
+      return;
     }
-    if (config.echo()) {
-      if (echoBatch == null) {
-        echoBatch = Buffer.buffer(readLength + frame.size());
-      }
-      frame.appendTo(echoBatch);
-      echoFrames++;
+    if (echoes != null) {
+      writeEchoes(echoes);
     }
   }
 
-  private void logFrame(Frame frame) {
-    if (!LOG.isInfoEnabled()) {
-      return;
+  /** Whether this read waits for its turn at the log; the first read after a turn is given never does. */
+  private boolean mustWaitForLog(int bytes) {
+    if (admittedByLog) {
+      admittedByLog = false;
+      return false;
     }
-    if (frame.isTagged()) {
-      LOG.info("Recv Msg : {} (peer {}, seq={})", frame.printableText(), peer, frame.sequence());
-    } else {
-      LOG.info("Recv Msg : {} (peer {})", frame.printableText(), peer);
+    return logTurns.mustWait(intake.linesAtMost(bytes));
+  }
+
+  private void releasedForLog() {
+    admittedByLog = true;
+    stats.resumedForLog();
+    notePartialFrameRestarted();
+    gate.restart(Reason.LOG);
+  }
+
+  private void notePartialFrame() {
+    if (intake.partialBytes() == 0) {
+      partialSinceNanos = 0;
+    } else if (partialSinceNanos == 0) {
+      partialSinceNanos = lastActivityNanos;
+    }
+  }
+
+  /** The time a frame may take counts from when the server reads the client again. */
+  private void notePartialFrameRestarted() {
+    lastActivityNanos = System.nanoTime();
+    if (partialSinceNanos != 0) {
+      partialSinceNanos = lastActivityNanos;
     }
   }
 
   /** One write per read; stop reading from a client whose echoes pile up until the queue drains. */
-  private void writeEchoes() {
-    if (echoBatch == null) {
-      return;
-    }
-    Buffer batch = echoBatch;
-    stats.echoed(echoFrames, batch.length());
-    echoBatch = null;
-    echoFrames = 0;
-    socket.write(batch);
-    if (socket.writeQueueFull() && !pausedForEchoes) {
-      pausedForEchoes = true;
+  private void writeEchoes(Buffer echoes) {
+    socket.write(echoes);
+    if (socket.writeQueueFull() && !gate.isStoppedFor(Reason.ECHOES)) {
+      gate.stop(Reason.ECHOES);
       stats.pausedReading();
-      socket.pause();
       LOG.debug("Client {} is not reading its echoes as fast as it sends: pausing reads", peer);
     }
   }
 
   private void handleDrain(Void drained) {
     lastActivityNanos = System.nanoTime();
-    if (pausedForEchoes) {
+    if (gate.isStoppedFor(Reason.ECHOES)) {
       LOG.debug("Client {} took its echoes: resuming reads", peer);
-      resumeReading();
+      stats.resumedReading();
+      notePartialFrameRestarted();
+      gate.restart(Reason.ECHOES);
     }
-  }
-
-  private void resumeReading() {
-    pausedForEchoes = false;
-    stats.resumedReading();
-    socket.resume();
   }
 
   private void handleError(Throwable failure) {
@@ -245,13 +249,17 @@ final class ClientConnection {
     if (cutTimer != -1) {
       vertx.cancelTimer(cutTimer);
     }
-    if (pausedForEchoes) {
-      pausedForEchoes = false;
+    logTurns.cancel(releaseForLog);
+    if (gate.isStoppedFor(Reason.ECHOES)) {
       stats.resumedReading();
     }
+    if (gate.isStoppedFor(Reason.LOG)) {
+      stats.resumedForLog();
+    }
+    senders.close();
     stats.disconnected();
     double seconds = (System.nanoTime() - connectedAtNanos) / 1e9;
-    LOG.info("Client {} disconnected ({}): {} frames in {} s{}", peer, reason(), frames,
+    LOG.info("Client {} disconnected ({}): {} frames in {} s{}", peer, reason(), intake.frames(),
         String.format(Locale.ROOT, "%.1f", seconds), details());
     onClosed.handle(this);
     closed.complete();
@@ -269,15 +277,7 @@ final class ClientConnection {
 
   private String details() {
     StringBuilder details = new StringBuilder();
-    if (corrupt > 0) {
-      details.append(", ").append(corrupt).append(" corrupt");
-    }
-    if (duplicates > 0) {
-      details.append(", ").append(duplicates).append(duplicates == 1 ? " duplicate" : " duplicates");
-    }
-    if (decoder.bufferedBytes() > 0) {
-      details.append(", ").append(decoder.bufferedBytes()).append(" bytes of an incomplete frame discarded");
-    }
+    intake.describeCounts(details);
     if (discardedBytes > 0) {
       details.append(", ").append(discardedBytes).append(" bytes received while closing discarded");
     }
@@ -294,13 +294,5 @@ final class ClientConnection {
 
   private static String message(Throwable failure) {
     return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-  }
-
-  private static String describe(SocketAddress address) {
-    if (address == null) {
-      return "unknown";
-    }
-    String host = address.hostAddress() != null ? address.hostAddress() : address.host();
-    return host != null && host.contains(":") ? "[" + host + "]:" + address.port() : host + ":" + address.port();
   }
 }

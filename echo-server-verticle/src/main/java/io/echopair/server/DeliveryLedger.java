@@ -1,8 +1,10 @@
 package io.echopair.server;
 
+import io.echopair.server.SequenceTracker.Arrival;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,36 +15,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which frames each sender has delivered to one server deployment, shared by all its instances: tells a resent frame
- * from a new one, logs gaps, and remembers at most {@code maxSenders} senders (the least recently seen is forgotten).
+ * from a new one and logs gaps.
+ *
+ * <p>A sender is known by its id <em>within a scope</em>: the client's address on plain TCP. A connection from another
+ * address that uses the same sender id gets a tracker of its own, so it cannot make that sender's frames look like
+ * repeats. At most {@code maxSenders} trackers are kept; beyond that the one idle longest (used by no open connection)
+ * is forgotten, and a forgotten sender's resent frames are logged again.
  */
 final class DeliveryLedger implements Shareable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryLedger.class);
   private static final String MAP_NAME = "io.echopair.server.ledger";
 
+  /** A generous estimate of what one tracked sender costs besides its bitmap: tracker, key, map entry, address. */
+  static final int BYTES_PER_SENDER = 256;
+
   private final int window;
   private final int maxSenders;
-  // Sender id -> its sequences, least recently seen first; guarded by this (a reconnect may land on another event loop)
-  private final Map<Long, SequenceTracker> senders;
+  // (scope, sender id) -> tracker, least recently used first; guarded by this
+  private final LinkedHashMap<SenderKey, Tracked> senders = new LinkedHashMap<>(16, 0.75f, true);
   private final AtomicInteger users = new AtomicInteger();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder gaps = new LongAdder();
+  private final LongAdder reused = new LongAdder();
+  private final LongAdder unknown = new LongAdder();
   private long forgotten;
+  private long untracked;
 
   DeliveryLedger(int window, int maxSenders) {
-    // Whole 64-bit words of bitmap
-    this.window = (window + 63) / 64 * 64;
+    this.window = window;
     this.maxSenders = maxSenders;
-    this.senders = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Long, SequenceTracker> eldest) {
-        if (size() <= DeliveryLedger.this.maxSenders) {
-          return false;
-        }
-        forget(eldest.getKey());
-        return true;
-      }
-    };
   }
 
   /** The ledger of a deployment, created by whichever of its instances asks first; each asker must {@link #release}. */
@@ -60,55 +62,64 @@ final class DeliveryLedger implements Shareable {
   }
 
   /**
-   * Records a tagged frame's arrival.
-   *
-   * @return true the first time this deployment sees {@code sequence} from {@code senderId}; false for a repeat
+   * The most heap the ledger can take with these settings: {@code maxSenders × (256 + the bitmap of a full window)}.
    */
-  boolean firstArrival(long senderId, long sequence) {
-    if (sequence < 1) {
-      // Not a sequence number a sender makes: nothing to track it by
-      return true;
-    }
-    boolean first;
-    boolean newSender;
-    long gapFrom;
-    long gapTo;
-    synchronized (this) {
-      SequenceTracker tracker = senders.get(senderId);
-      newSender = tracker == null;
-      if (newSender) {
-        tracker = new SequenceTracker(window);
-        senders.put(senderId, tracker);
+  static long worstCaseBytes(int window, int maxSenders) {
+    return maxSenders * (BYTES_PER_SENDER + SequenceTracker.maxBitmapBytes(window));
+  }
+
+  /**
+   * The tracker of {@code senderId} in {@code scope}, held for a connection until {@link #unpin}: a held tracker is
+   * never forgotten. Null when every tracker the ledger may keep is held by an open connection: that sender's frames
+   * are then not tracked (all logged).
+   *
+   * @param firstSequence the sequence number of the frame that asks, where a new tracker starts
+   */
+  synchronized Tracked pin(String scope, long senderId, long firstSequence) {
+    SenderKey key = new SenderKey(scope, senderId);
+    Tracked tracked = senders.get(key);
+    if (tracked == null) {
+      if (senders.size() >= maxSenders && !forgetIdlest()) {
+        if (untracked++ == 0) {
+          LOG.warn("All {} sender trackers (maxTrackedSenders) are in use by open connections: sender {} at {} is not "
+              + "tracked, and its resent frames are logged again", maxSenders, hex(senderId), scope);
+        }
+        return null;
       }
-      first = tracker.accept(sequence);
-      gapFrom = tracker.gapFrom();
-      gapTo = tracker.gapTo();
+      tracked = new Tracked(key, new SequenceTracker(window, firstSequence));
+      senders.put(key, tracked);
     }
-    if (!first) {
-      duplicates.increment();
-    } else if (gapFrom > 0) {
-      reportGap(senderId, sequence, newSender, gapFrom, gapTo);
-    }
-    return first;
+    tracked.pins++;
+    return tracked;
   }
 
-  private void reportGap(long senderId, long sequence, boolean newSender, long gapFrom, long gapTo) {
-    String missing = gapFrom == gapTo ? "seq " + gapFrom : "seq " + gapFrom + ".." + gapTo;
-    if (newSender) {
-      // Sent before this server started, or by a sender it forgot: not a loss it can tell
-      LOG.info("First frame from sender {} is seq {}: {} not received by this server", hex(senderId), sequence, missing);
-    } else {
-      gaps.increment();
-      LOG.warn("Gap from sender {}: {} not received (got {})", hex(senderId), missing, sequence);
-    }
+  synchronized void unpin(Tracked tracked) {
+    tracked.pins--;
+    // Touch it: the sender was active until now
+    senders.get(tracked.key);
   }
 
-  /** Called with the lock held, when the map grows past maxSenders. */
-  private void forget(long senderId) {
-    if (forgotten++ == 0) {
-      LOG.warn("Tracking the sequences of {} senders at most: forgetting the least recently seen (sender {}); "
-          + "a forgotten sender's resent frames count as new", maxSenders, hex(senderId));
+  /** Forgets the tracker used longest ago by no open connection; false when all are in use. */
+  private boolean forgetIdlest() {
+    Iterator<Tracked> eldestFirst = senders.values().iterator();
+    while (eldestFirst.hasNext()) {
+      Tracked candidate = eldestFirst.next();
+      if (candidate.pins == 0) {
+        eldestFirst.remove();
+        if (forgotten++ == 0) {
+          LOG.warn("Tracking the sequences of {} senders at most (maxTrackedSenders): forgetting the one idle longest "
+              + "(sender {} at {}); a forgotten sender's resent frames are logged again", maxSenders,
+              hex(candidate.key.senderId()), candidate.key.scope());
+        }
+        return true;
+      }
     }
+    return false;
+  }
+
+  /** Counts a resent copy of a frame already logged, which is not logged again. */
+  void countDuplicate() {
+    duplicates.increment();
   }
 
   long duplicates() {
@@ -121,9 +132,19 @@ final class DeliveryLedger implements Shareable {
 
   /** The ledger's part of the stats line: {@code ; 3 duplicates, 1 gap, 2 senders tracked}. */
   synchronized String describe() {
-    String line = String.format(Locale.ROOT, "; %d duplicates, %d %s, %d %s tracked", duplicates.sum(), gaps.sum(),
-        gaps.sum() == 1 ? "gap" : "gaps", senders.size(), senders.size() == 1 ? "sender" : "senders");
-    return forgotten > 0 ? line + " (" + forgotten + " forgotten)" : line;
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "; %d duplicates, %d %s, %d %s tracked",
+        duplicates.sum(), gaps.sum(), gaps.sum() == 1 ? "gap" : "gaps", senders.size(),
+        senders.size() == 1 ? "sender" : "senders"));
+    if (forgotten > 0) {
+      line.append(" (").append(forgotten).append(" forgotten)");
+    }
+    if (reused.sum() > 0) {
+      line.append(", ").append(reused.sum()).append(" reused sequence numbers logged again");
+    }
+    if (unknown.sum() > 0) {
+      line.append(", ").append(unknown.sum()).append(" behind the window logged");
+    }
+    return line.toString();
   }
 
   private static String hex(long id) {
@@ -132,5 +153,69 @@ final class DeliveryLedger implements Shareable {
 
   private static LocalMap<String, DeliveryLedger> map(Vertx vertx) {
     return vertx.sharedData().getLocalMap(MAP_NAME);
+  }
+
+  /** A sender id as seen from one scope (the client's address). */
+  record SenderKey(String scope, long senderId) {
+  }
+
+  /** One sender's tracker in the ledger, and how many open connections hold it. */
+  final class Tracked {
+
+    private final SenderKey key;
+    private final SequenceTracker tracker;
+    // Guarded by the ledger
+    private int pins;
+    private boolean seenBefore;
+
+    private Tracked(SenderKey key, SequenceTracker tracker) {
+      this.key = key;
+      this.tracker = tracker;
+    }
+
+    long senderId() {
+      return key.senderId();
+    }
+
+    /**
+     * Records a tagged frame's sequence number (1 or more) and logs a gap it reveals.
+     *
+     * @return whether it was seen before, not seen, or is too old to tell
+     */
+    Arrival record(long sequence) {
+      Arrival arrival;
+      boolean first;
+      long gapFrom;
+      long gapTo;
+      synchronized (this) {
+        first = !seenBefore;
+        seenBefore = true;
+        arrival = tracker.accept(sequence);
+        gapFrom = tracker.gapFrom();
+        gapTo = tracker.gapTo();
+      }
+      if (first && sequence > 1) {
+        // Sent before this server started, or by a sender it forgot: not a loss it can tell
+        LOG.info("First frame from sender {} at {} is seq {}: {} not received by this server", hex(key.senderId()),
+            key.scope(), sequence, range(1, sequence - 1));
+      } else if (gapFrom > 0) {
+        gaps.increment();
+        LOG.warn("Gap from sender {} at {}: {} not received (got {})", hex(key.senderId()), key.scope(),
+            range(gapFrom, gapTo), sequence);
+      }
+      if (arrival == Arrival.UNKNOWN) {
+        unknown.increment();
+      }
+      return arrival;
+    }
+
+    /** Counts a frame that came again without the resent flag: not a resend of ours, so it was logged again. */
+    void countReused() {
+      reused.increment();
+    }
+
+    private String range(long from, long to) {
+      return from == to ? "seq " + from : "seq " + from + ".." + to;
+    }
   }
 }

@@ -6,10 +6,12 @@ import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.Overrides;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,11 +23,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The seed's server as a verticle: accepts clients on one port, logs each frame as {@code Recv Msg : <text>} and
- * echoes it, with backpressure, idle timeout, shared stats and a graceful stop.
+ * echoes it, with backpressure, connection limits, timeouts, shared stats and a graceful stop.
  */
 public final class EchoServerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(EchoServerVerticle.class);
+
+  /** Refused connections logged per instance per second; the rest are counted in the next line. */
+  private static final int REFUSAL_LINES_PER_SECOND = 1;
 
   private final ConfigSource source;
   private final long configScanPeriodMs;
@@ -39,12 +44,15 @@ public final class EchoServerVerticle extends VerticleBase {
   private int logEvery;
   private ServerStats stats;
   private DeliveryLedger ledger;
+  private ConnectionLimits limits;
+  private LogTurns logTurns;
+  private LogLimiter refusalLog;
   private ClusterPresence presence;
   private boolean reporter;
   private NetServer server;
   private ServerStats.Snapshot lastReport;
   private long statsTimer = -1;
-  private long idleTimer = -1;
+  private long sweepTimer = -1;
   private boolean stopping;
 
   /** Reads its configuration from {@code config()}, the JSON of the deployment options. */
@@ -92,6 +100,18 @@ public final class EchoServerVerticle extends VerticleBase {
     return reporter;
   }
 
+  /** What this instance's connections hold in memory (held reads, unsent echoes), each, for tests. */
+  Future<List<Long>> retainedBytesPerConnection() {
+    Promise<List<Long>> retained = Promise.promise();
+    context.runOnContext(v -> retained.complete(connections.stream().map(ClientConnection::retainedBytes).toList()));
+    return retained.future();
+  }
+
+  /** The deployment's duplicate tracking, for tests. */
+  DeliveryLedger ledger() {
+    return ledger;
+  }
+
   /** The counters of this deployment, for tests. */
   ServerStats stats() {
     return stats;
@@ -103,6 +123,10 @@ public final class EchoServerVerticle extends VerticleBase {
     config = ServerConfig.from(values);
     logEvery = config.logEvery();
     ledger = DeliveryLedger.acquire(vertx, deploymentID(), config.dedupWindow(), config.maxTrackedSenders());
+    limits = ConnectionLimits.forDeployment(vertx, deploymentID(), config.maxConnections(),
+        config.maxConnectionsPerAddress());
+    logTurns = new LogTurns(vertx, LogBacklog.of(FrameIntake.class.getName()));
+    refusalLog = new LogLimiter(REFUSAL_LINES_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
     server = vertx.createNetServer().connectHandler(this::handleConnection);
     return server.listen(bindPort(), config.host()).recover(this::explainListenFailure);
   }
@@ -127,20 +151,40 @@ public final class EchoServerVerticle extends VerticleBase {
       lastReport = stats.snapshot();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::reportStats);
     }
-    if (config.idleTimeoutSeconds() > 0) {
-      long sweepMs = Math.max(100, Math.min(1000, config.idleTimeoutSeconds() * 1000L / 4));
-      idleTimer = vertx.setPeriodic(sweepMs, this::closeIdleConnections);
+    long shortestTimeoutSeconds = shortestTimeoutSeconds();
+    if (shortestTimeoutSeconds > 0) {
+      long sweepMs = Math.max(100, Math.min(1000, shortestTimeoutSeconds * 1000L / 4));
+      sweepTimer = vertx.setPeriodic(sweepMs, this::closeStalledConnections);
     }
     layeredConfig.watch(this::applyConfigChange);
   }
 
   private void handleConnection(NetSocket socket) {
-    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, ledger,
-        connections::remove);
+    String address = addressOf(socket.remoteAddress());
+    String peer = describe(socket.remoteAddress());
+    String refusal = limits.admit(address);
+    if (refusal != null) {
+      refuse(socket, peer, refusal);
+      return;
+    }
+    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, ledger, peer, address,
+        logTurns, closed -> {
+          connections.remove(closed);
+          limits.release(address);
+        });
     connection.publishTo(presence.publisher());
     connections.add(connection.open());
     if (stopping) {
       connection.close(ClientConnection.SERVER_STOPPING);
+    }
+  }
+
+  /** Closes a connection beyond a limit at once, with one line per second at most. */
+  private void refuse(NetSocket socket, String peer, String why) {
+    stats.refused();
+    socket.close();
+    if (refusalLog.allow(System.nanoTime())) {
+      LOG.warn("Refused client {}: {}{}", peer, why, refusalLog.heldBackNote("more refused"));
     }
   }
 
@@ -150,14 +194,19 @@ public final class EchoServerVerticle extends VerticleBase {
     lastReport = now;
   }
 
-  /** One sweep over this instance's connections rather than one timer per connection. */
-  private void closeIdleConnections(long timerId) {
+  private long shortestTimeoutSeconds() {
+    long idle = config.idleTimeoutSeconds();
+    long frame = config.frameTimeoutSeconds();
+    return idle == 0 ? frame : frame == 0 ? idle : Math.min(idle, frame);
+  }
+
+  /** One sweep over this instance's connections for both timeouts, rather than timers per connection. */
+  private void closeStalledConnections(long timerId) {
     long now = System.nanoTime();
-    long limit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+    long idleLimit = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+    long frameLimit = TimeUnit.SECONDS.toNanos(config.frameTimeoutSeconds());
     for (ClientConnection connection : List.copyOf(connections)) {
-      if (connection.idleNanos(now) >= limit) {
-        connection.closeIdle();
-      }
+      connection.closeIfStalled(now, idleLimit, frameLimit);
     }
   }
 
@@ -214,11 +263,12 @@ public final class EchoServerVerticle extends VerticleBase {
     // First, so that senders looking for a server no longer find this one
     presence.close();
     vertx.cancelTimer(statsTimer);
-    vertx.cancelTimer(idleTimer);
+    vertx.cancelTimer(sweepTimer);
     layeredConfig.close();
     List.copyOf(connections).forEach(connection -> connection.close(ClientConnection.SERVER_STOPPING));
     return server.shutdown(config.closeTimeoutSeconds(), TimeUnit.SECONDS)
         .eventually(this::allClosed)
+        .andThen(done -> logTurns.close())
         .andThen(done -> logFinalStats())
         .andThen(done -> releaseLedger());
   }
@@ -231,8 +281,23 @@ public final class EchoServerVerticle extends VerticleBase {
 
   private void logFinalStats() {
     if (stats.leave(vertx, deploymentID())) {
+      limits.discard(vertx, deploymentID());
       LOG.info("Final stats: {}{}", stats.snapshot().describeSince(stats.created()), ledger.describe());
     }
+  }
+
+  /** The client's address, without the port: where its sender ids are known, and what the per-address limit counts. */
+  private static String addressOf(SocketAddress address) {
+    if (address == null) {
+      return "unknown";
+    }
+    return address.hostAddress() != null ? address.hostAddress() : address.host();
+  }
+
+  /** How log lines name a client: {@code 127.0.0.1:54048}, {@code [::1]:54048}. */
+  private static String describe(SocketAddress address) {
+    String host = addressOf(address);
+    return address == null ? host : host.contains(":") ? "[" + host + "]:" + address.port() : host + ":" + address.port();
   }
 
   private void releaseLedger() {

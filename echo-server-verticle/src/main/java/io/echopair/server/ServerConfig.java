@@ -2,8 +2,10 @@ package io.echopair.server;
 
 import io.echopair.protocol.FrameFormat;
 import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;
+import java.util.Locale;
 
 /**
  * The echo server's settings, checked once by {@link #SCHEMA}, where every default is stated.
@@ -15,15 +17,19 @@ import io.echopair.runtime.config.ConfigValues;
  * @param logEvery            log every Nth frame of a connection; 0 logs none
  * @param statsIntervalMs     how often the stats line is logged
  * @param idleTimeoutSeconds  close a connection that sent nothing for this long; 0 never
+ * @param frameTimeoutSeconds close a connection whose unfinished frame waited this long for its end; 0 never
  * @param writeQueueMaxBytes  echo bytes queued per connection before the server stops reading from it
  * @param closeTimeoutSeconds how long a connection the server closes may take to flush its echoes before it is cut
  * @param dedupWindow         sequence numbers remembered per sender above its highest contiguous one, to recognise
  *                            resent frames
- * @param maxTrackedSenders   senders whose sequences are remembered; the least recently seen is forgotten beyond it
+ * @param maxTrackedSenders   senders whose sequences are remembered; the one idle longest is forgotten beyond it
+ * @param maxConnections      connections open at once; more are refused
+ * @param maxConnectionsPerAddress connections open at once from one client address; more are refused
  */
 public record ServerConfig(String host, int port, int frameSize, boolean echo, int logEvery, int statsIntervalMs,
-                           int idleTimeoutSeconds, int writeQueueMaxBytes, int closeTimeoutSeconds,
-                           int dedupWindow, int maxTrackedSenders) {
+                           int idleTimeoutSeconds, int frameTimeoutSeconds, int writeQueueMaxBytes,
+                           int closeTimeoutSeconds, int dedupWindow, int maxTrackedSenders, int maxConnections,
+                           int maxConnectionsPerAddress) {
 
   public static final ConfigSchema SCHEMA = ConfigSchema.section("server")
       .string("host", "0.0.0.0", "Address to listen on; 0.0.0.0 listens on every interface")
@@ -41,8 +47,10 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
           "Log a 'Recv Msg' line for every Nth frame of a connection; 0 logs none (applies live)")
       .integer("statsIntervalMs", 10_000, 100, Integer.MAX_VALUE,
           "Milliseconds between two stats lines (applies live)")
-      .integer("idleTimeoutSeconds", 0, 0, Integer.MAX_VALUE,
-          "Close a connection that sent nothing for this many seconds; 0 never does")
+      .integer("idleTimeoutSeconds", 60, 0, Integer.MAX_VALUE,
+          "Close a connection that sent nothing for this many seconds; 0 never does (the seed's client sends every 2 s)")
+      .integer("frameTimeoutSeconds", 10, 0, Integer.MAX_VALUE,
+          "Close a connection whose unfinished frame waited this many seconds for its last byte; 0 never does")
       .integer("writeQueueMaxBytes", 65_536, 1024, 1 << 30,
           "Echo bytes queued per connection before the server stops reading from that client")
       .integer("closeTimeoutSeconds", 10, 0, 3600,
@@ -50,10 +58,15 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
       .integer("dedupWindow", 16_384, 64, 1 << 24,
           "Sequence numbers remembered per sender above its highest contiguous one, to recognise resent frames; at least the senders' maxInFlight")
       .integer("maxTrackedSenders", 10_000, 1, 1_000_000,
-          "Senders whose sequence numbers are remembered; beyond it the least recently seen is forgotten");
+          "Senders whose sequence numbers are remembered; beyond it the one idle longest is forgotten")
+      .integer("maxConnections", 10_000, 1, 1_000_000,
+          "Connections open at once; more are refused")
+      .integer("maxConnectionsPerAddress", 1_000, 1, 1_000_000,
+          "Connections open at once from one client address; more are refused");
 
+  /** The settings in {@code values}, checked against this JVM's heap too ({@link #checkFits}). */
   public static ServerConfig from(ConfigValues values) {
-    return new ServerConfig(
+    ServerConfig config = new ServerConfig(
         values.string("host"),
         values.integer("port"),
         values.integer("frameSize"),
@@ -61,10 +74,35 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
         values.integer("logEvery"),
         values.integer("statsIntervalMs"),
         values.integer("idleTimeoutSeconds"),
+        values.integer("frameTimeoutSeconds"),
         values.integer("writeQueueMaxBytes"),
         values.integer("closeTimeoutSeconds"),
         values.integer("dedupWindow"),
-        values.integer("maxTrackedSenders"));
+        values.integer("maxTrackedSenders"),
+        values.integer("maxConnections"),
+        values.integer("maxConnectionsPerAddress"));
+    config.checkFits(Runtime.getRuntime().maxMemory());
+    return config;
+  }
+
+  /**
+   * Checks that duplicate tracking fits the heap even at its worst: every tracked sender with a full window may use at
+   * most a quarter of the largest heap this JVM may have.
+   *
+   * @throws ConfigException naming both keys, what they may take and the heap
+   */
+  public void checkFits(long maxHeapBytes) {
+    long worst = DeliveryLedger.worstCaseBytes(dedupWindow, maxTrackedSenders);
+    if (worst > maxHeapBytes / 4) {
+      throw new ConfigException(String.format(Locale.ROOT,
+          "server.dedupWindow = %d with server.maxTrackedSenders = %d may take up to %s of heap for duplicate "
+              + "tracking, more than a quarter of this JVM's %s heap (-Xmx): lower one of them, or give it more heap",
+          dedupWindow, maxTrackedSenders, megabytes(worst), megabytes(maxHeapBytes)));
+    }
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
   }
 
   public FrameFormat frameFormat() {

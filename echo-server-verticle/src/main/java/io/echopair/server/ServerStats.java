@@ -21,9 +21,12 @@ final class ServerStats implements Shareable {
   private final LongAdder framesOut = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder corrupt = new LongAdder();
+  private final LongAdder undecodable = new LongAdder();
+  private final LongAdder refused = new LongAdder();
   private final LongAdder pausedReading = new LongAdder();
+  private final LongAdder pausedForLog = new LongAdder();
   private final AtomicInteger instances = new AtomicInteger();
-  private final Snapshot created = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0, 0);
+  private final Snapshot created = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** The stats of a deployment, created by whichever of its instances asks first. */
   static ServerStats forDeployment(Vertx vertx, String deploymentId) {
@@ -73,6 +76,23 @@ final class ServerStats implements Shareable {
     corrupt.increment();
   }
 
+  void undecodableFrame() {
+    undecodable.increment();
+  }
+
+  /** A connection refused by maxConnections or maxConnectionsPerAddress. */
+  void refused() {
+    refused.increment();
+  }
+
+  void pausedForLog() {
+    pausedForLog.increment();
+  }
+
+  void resumedForLog() {
+    pausedForLog.decrement();
+  }
+
   void pausedReading() {
     pausedReading.increment();
   }
@@ -94,9 +114,14 @@ final class ServerStats implements Shareable {
     return pausedReading.sum();
   }
 
+  /** Connections the server is not reading from right now because the log is behind. */
+  long connectionsPausedForLog() {
+    return pausedForLog.sum();
+  }
+
   Snapshot snapshot() {
     return new Snapshot(System.nanoTime(), accepted.sum(), closed.sum(), framesIn.sum(), bytesIn.sum(),
-        framesOut.sum(), bytesOut.sum(), corrupt.sum());
+        framesOut.sum(), bytesOut.sum(), corrupt.sum(), undecodable.sum(), refused.sum());
   }
 
   /** All zero, taken when the deployment's stats were created: the base of the final stats. */
@@ -110,18 +135,18 @@ final class ServerStats implements Shareable {
 
   /** The counters at one moment. */
   record Snapshot(long atNanos, long accepted, long closed, long framesIn, long bytesIn, long framesOut,
-                  long bytesOut, long corrupt) {
+                  long bytesOut, long corrupt, long undecodable, long refused) {
 
     /** The stats line body, with the rates since {@code earlier}. */
     String describeSince(Snapshot earlier) {
       double seconds = Math.max(atNanos - earlier.atNanos, 1) / 1e9;
       return String.format(Locale.ROOT,
-          "%d connections open, %d accepted; in %d frames (%.1f/s), %d bytes (%.1f KB/s); out %d frames (%.1f/s), "
-              + "%d bytes; %d corrupt",
-          accepted - closed, accepted,
+          "%d connections open, %d accepted, %d refused; in %d frames (%.1f/s), %d bytes (%.1f KB/s); "
+              + "out %d frames (%.1f/s), %d bytes; %d corrupt, %d undecodable",
+          accepted - closed, accepted, refused,
           framesIn, (framesIn - earlier.framesIn) / seconds, bytesIn, (bytesIn - earlier.bytesIn) / seconds / 1000,
           framesOut, (framesOut - earlier.framesOut) / seconds, bytesOut,
-          corrupt);
+          corrupt, undecodable);
     }
   }
 }

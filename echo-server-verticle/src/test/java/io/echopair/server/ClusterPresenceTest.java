@@ -88,7 +88,7 @@ class ClusterPresenceTest extends ServerTestSupport {
         .compose(server -> connect(clients, server.actualPort()))
         .compose(socket -> sendAndAwaitEcho(socket, taggedFrames("hello", 0xc0ffeeL, 3))
             // Seq 3 again, as a sender resends it after a reconnect
-            .compose(echoed -> sendAndAwaitEcho(socket, tagged("hello 3", 0xc0ffeeL, 3)))
+            .compose(echoed -> sendAndAwaitEcho(socket, resent("hello 3", 0xc0ffeeL, 3)))
             .compose(echoed -> sendAndAwaitEcho(socket, seedFrame("From the seed")))
             .compose(echoed -> four.future())
             .map(socket))

@@ -3,7 +3,6 @@ package io.echopair.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -32,11 +31,11 @@ class DuplicateFramesTest extends ServerTestSupport {
   void resentFramesAreLoggedOnce(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject()).compose(server -> {
       int port = server.actualPort();
-      return exchange(port, frames(1, 5))
-          .compose(first -> exchange(port, frames(3, 8)))
+      return exchange(clients, port, frames(1, 5))
+          .compose(first -> exchange(clients, port, resent(3, 5).appendBuffer(frames(6, 8))))
           .compose(second -> log.await(line -> line.contains("disconnected") && line.contains("3 duplicates")))
           .onComplete(ctx.succeeding(disconnected -> ctx.verify(() -> {
-            assertThat(recvSequences()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+            assertThat(loggedSequences(null)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
             assertThat(disconnected.getFormattedMessage()).matches(
                 "Client 127\\.0\\.0\\.1:\\d+ disconnected \\(peer closed\\): 6 frames in [\\d.]+ s, 3 duplicates");
             assertThat(log.countContaining("Gap from")).isZero();
@@ -51,13 +50,13 @@ class DuplicateFramesTest extends ServerTestSupport {
   void gapIsLoggedAndFilled(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject()).compose(server -> {
       int port = server.actualPort();
-      return exchange(port, frames(1, 4).appendBuffer(frames(8, 9)))
-          .compose(first -> exchange(port, frames(5, 9)))
+      return exchange(clients, port, frames(1, 4).appendBuffer(frames(8, 9)))
+          .compose(first -> exchange(clients, port, frames(5, 7).appendBuffer(resent(8, 9))))
           .compose(second -> log.await(line -> line.contains("disconnected") && line.contains("2 duplicates")))
           .onComplete(ctx.succeeding(done -> ctx.verify(() -> {
-            assertThat(recvSequences()).containsExactly(1L, 2L, 3L, 4L, 8L, 9L, 5L, 6L, 7L);
+            assertThat(loggedSequences(null)).containsExactly(1L, 2L, 3L, 4L, 8L, 9L, 5L, 6L, 7L);
             assertThat(log.linesContaining("Gap from")).containsExactly(
-                "WARN Gap from sender " + SENDER_HEX + ": seq 5..7 not received (got 8)");
+                "WARN Gap from sender " + SENDER_HEX + " at 127.0.0.1: seq 5..7 not received (got 8)");
             ctx.completeNow();
           })));
     });
@@ -66,12 +65,13 @@ class DuplicateFramesTest extends ServerTestSupport {
   @Test
   @DisplayName("A sender first seen past seq 1 (it was sending before this server started) is one INFO line, not a gap")
   void senderFirstSeenMidStream(Vertx vertx, VertxTestContext ctx) {
-    deploy(vertx, new JsonObject()).compose(server -> exchange(server.actualPort(), frames(5, 6).appendBuffer(frames(1, 6))))
+    deploy(vertx, new JsonObject()).compose(server -> exchange(clients, server.actualPort(),
+            frames(5, 6).appendBuffer(frames(1, 4)).appendBuffer(resent(5, 6))))
         .compose(sent -> log.await(line -> line.contains("disconnected")))
         .onComplete(ctx.succeeding(done -> ctx.verify(() -> {
-          assertThat(recvSequences()).containsExactly(5L, 6L, 1L, 2L, 3L, 4L);
+          assertThat(loggedSequences(null)).containsExactly(5L, 6L, 1L, 2L, 3L, 4L);
           assertThat(log.lines()).contains(
-              "INFO First frame from sender " + SENDER_HEX + " is seq 5: seq 1..4 not received by this server");
+              "INFO First frame from sender " + SENDER_HEX + " at 127.0.0.1 is seq 5: seq 1..4 not received by this server");
           assertThat(log.countContaining("Gap from")).isZero();
           ctx.completeNow();
         })));
@@ -82,8 +82,9 @@ class DuplicateFramesTest extends ServerTestSupport {
   void statsLineCountsDuplicates(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject().put("statsIntervalMs", 100)).compose(server -> {
       int port = server.actualPort();
-      return exchange(port, frames(1, 3).appendBuffer(frames(5, 5)))
-          .compose(first -> exchange(port, frames(2, 5)))
+      return exchange(clients, port, frames(1, 3).appendBuffer(frames(5, 5)))
+          .compose(first -> exchange(clients, port,
+              resent(2, 3).appendBuffer(frames(4, 4)).appendBuffer(resent(5, 5))))
           .compose(second -> log.await(line -> line.startsWith("Stats: ") && line.contains("3 duplicates")))
           .onComplete(ctx.succeeding(stats -> ctx.verify(() -> {
             assertThat(stats.getFormattedMessage()).endsWith("; 3 duplicates, 1 gap, 1 sender tracked");
@@ -104,12 +105,12 @@ class DuplicateFramesTest extends ServerTestSupport {
     }, twoInstances).compose(id -> {
       int port = instances.get(0).actualPort();
       // Consecutive connections go round-robin over the instances
-      return exchange(port, frames(1, 10))
-          .compose(first -> exchange(port, frames(1, 20)))
-          .compose(second -> exchange(port, frames(15, 25)));
+      return exchange(clients, port, frames(1, 10))
+          .compose(first -> exchange(clients, port, resent(1, 10).appendBuffer(frames(11, 20))))
+          .compose(second -> exchange(clients, port, resent(15, 20).appendBuffer(frames(21, 25))));
     }).compose(third -> log.await(line -> line.contains("disconnected"), 3))
         .onComplete(ctx.succeeding(last -> ctx.verify(() -> {
-          assertThat(recvSequences()).isEqualTo(IntStream.rangeClosed(1, 25).mapToObj(Long::valueOf).toList());
+          assertThat(loggedSequences(null)).isEqualTo(IntStream.rangeClosed(1, 25).mapToObj(Long::valueOf).toList());
           List<String> threads = log.events(line -> line.contains(" connected (")).stream()
               .map(ILoggingEvent::getThreadName).distinct().toList();
           assertThat(threads).as("connections on both event loops").hasSize(2);
@@ -118,47 +119,31 @@ class DuplicateFramesTest extends ServerTestSupport {
   }
 
   @Test
-  @DisplayName("Beyond maxTrackedSenders the least recently seen sender is forgotten, with one WARN")
+  @DisplayName("Beyond maxTrackedSenders the sender idle longest is forgotten, with one WARN")
   void boundedSenders(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject().put("maxTrackedSenders", 2)).compose(server -> {
       int port = server.actualPort();
-      Buffer three = frames(1, 1, 1).appendBuffer(frames(2, 1, 1)).appendBuffer(frames(3, 1, 1));
-      // Sender 1 was forgotten when sender 3 came: its repeat is new again; sender 3's is recognised
-      Buffer repeats = frames(1, 1, 1).appendBuffer(frames(3, 1, 1));
-      return exchange(port, three).compose(first -> exchange(port, repeats))
+      Buffer three = frames(1, 1, 1, 0).appendBuffer(frames(2, 1, 1, 0)).appendBuffer(frames(3, 1, 1, 0));
+      // Sender 1 was forgotten when sender 3 came: its resend is new again; sender 3's is recognised
+      Buffer repeats = frames(1, 1, 1, FrameFormat.FLAG_RESENT).appendBuffer(frames(3, 1, 1, FrameFormat.FLAG_RESENT));
+      return exchange(clients, port, three).compose(first -> exchange(clients, port, repeats))
           .compose(second -> log.await(line -> line.contains("disconnected"), 2));
     }).onComplete(ctx.succeeding(done -> ctx.verify(() -> {
       assertThat(log.countContaining("Recv Msg : ")).isEqualTo(4);
       assertThat(log.linesContaining("forgetting")).singleElement().asString().startsWith(
-          "WARN Tracking the sequences of 2 senders at most: forgetting the least recently seen (sender 0000000000000001)");
+          "WARN Tracking the sequences of 2 senders at most (maxTrackedSenders): forgetting the one idle longest "
+              + "(sender 0000000000000001 at 127.0.0.1)");
       ctx.completeNow();
     })));
   }
 
-  /** One connection: sends {@code frames}, waits for their echo and closes. */
-  private Future<Buffer> exchange(int port, Buffer frames) {
-    return connect(clients, port).compose(socket -> sendAndAwaitEcho(socket, frames).eventually(socket::close));
-  }
-
-  /** Tagged frames of {@link #SENDER} with sequences {@code from..to}. */
+  /** Tagged frames of {@link #SENDER} with sequences {@code from..to}, written for the first time. */
   private static Buffer frames(long from, long to) {
-    return frames(SENDER, from, to);
+    return frames(SENDER, from, to, 0);
   }
 
-  private static Buffer frames(long sender, long from, long to) {
-    FrameEncoder encoder = new FrameEncoder(FrameFormat.DEFAULT);
-    Buffer all = Buffer.buffer();
-    for (long seq = from; seq <= to; seq++) {
-      encoder.appendFrame(all, FrameFormat.DEFAULT.encodeText("frame " + seq), sender, seq, 0, 0);
-    }
-    return all;
-  }
-
-  /** The sequences of the Recv Msg lines, in the order logged. */
-  private List<Long> recvSequences() {
-    return log.messages().stream()
-        .filter(line -> line.startsWith("Recv Msg : "))
-        .map(line -> Long.valueOf(line.replaceAll(".*seq=(\\d+)\\)$", "$1")))
-        .toList();
+  /** The same frames written again after a reconnect: with the resent flag, as the sender marks them. */
+  private static Buffer resent(long from, long to) {
+    return frames(SENDER, from, to, FrameFormat.FLAG_RESENT);
   }
 }

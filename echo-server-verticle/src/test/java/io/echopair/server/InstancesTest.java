@@ -42,7 +42,8 @@ class InstancesTest extends ServerTestSupport {
       });
       int port = instances.get(0).actualPort();
       return Future.all(exchange(port, "first"), exchange(port, "second"));
-    }).compose(exchanged -> log.await(line -> line.startsWith("Stats: 2 connections open, 2 accepted; in 20 frames")))
+    }).compose(exchanged -> log.await(
+            line -> line.startsWith("Stats: 2 connections open, 2 accepted, 0 refused; in 20 frames")))
         .onComplete(ctx.succeeding(counted -> ctx.verify(() -> {
           // One instance reports for the deployment; a second reporter would log every line twice
           assertThat(instances).filteredOn(EchoServerVerticle::reportsStats).hasSize(1);

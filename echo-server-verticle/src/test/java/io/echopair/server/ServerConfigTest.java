@@ -33,7 +33,8 @@ class ServerConfigTest {
   @DisplayName("An empty configuration gives the seed's server: every interface, port 7777, 100-byte frames, echo on")
   void defaults() {
     assertThat(ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject())))
-        .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 0, 65_536, 10, 16_384, 10_000));
+        .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 60, 10, 65_536, 10, 16_384, 10_000, 10_000,
+            1_000));
   }
 
   @Test
@@ -63,6 +64,24 @@ class ServerConfigTest {
     assertThatThrownBy(() -> ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject(json))))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(message);
+  }
+
+  @Test
+  @DisplayName("Duplicate tracking that could outgrow a quarter of the heap is refused, naming both keys and the heap")
+  void dedupMustFitTheHeap() {
+    ServerConfig defaults = ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject()));
+    // 10000 senders x (256 bytes + a 2048-byte bitmap) = 23 MB: fine with 1 GB, too much with 64 MB
+    defaults.checkFits(1L << 30);
+    assertThatThrownBy(() -> defaults.checkFits(64L << 20))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("server.dedupWindow = 16384 with server.maxTrackedSenders = 10000 may take up to 23 MB of heap for "
+            + "duplicate tracking, more than a quarter of this JVM's 67 MB heap (-Xmx): lower one of them, or give it "
+            + "more heap");
+    assertThatThrownBy(() -> ServerConfig.from(ServerConfig.SCHEMA.parse(
+        new JsonObject().put("dedupWindow", 1 << 24).put("maxTrackedSenders", 1_000_000))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("server.dedupWindow = 16777216 with server.maxTrackedSenders = 1000000 may take up to "
+            + "2097408 MB");
   }
 
   @Test

@@ -16,11 +16,11 @@ class ServerStatsTest {
   @Test
   @DisplayName("The stats line gives totals and the rates over the interval")
   void statsLine() {
-    Snapshot before = new Snapshot(0, 2, 0, 0, 0, 0, 0, 0);
-    Snapshot after = new Snapshot(TimeUnit.SECONDS.toNanos(10), 12, 9, 1234, 123_400, 1233, 123_300, 1);
+    Snapshot before = new Snapshot(0, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+    Snapshot after = new Snapshot(TimeUnit.SECONDS.toNanos(10), 12, 9, 1234, 123_400, 1233, 123_300, 1, 2, 5);
     assertThat(after.describeSince(before)).isEqualTo(
-        "3 connections open, 12 accepted; in 1234 frames (123.4/s), 123400 bytes (12.3 KB/s); "
-            + "out 1233 frames (123.3/s), 123300 bytes; 1 corrupt");
+        "3 connections open, 12 accepted, 5 refused; in 1234 frames (123.4/s), 123400 bytes (12.3 KB/s); "
+            + "out 1233 frames (123.3/s), 123300 bytes; 1 corrupt, 2 undecodable");
   }
 
   @Test

@@ -75,6 +75,12 @@ abstract class ServerTestSupport {
         .encode(FrameFormat.DEFAULT.encodeText(text), senderId, sequence, System.currentTimeMillis() * 1000);
   }
 
+  /** One tagged 100-byte frame as a sender writes it again after a reconnect: with the resent flag. */
+  static Buffer resent(String text, long senderId, long sequence) {
+    return new FrameEncoder(FrameFormat.DEFAULT).appendFrame(Buffer.buffer(), FrameFormat.DEFAULT.encodeText(text),
+        senderId, sequence, System.currentTimeMillis() * 1000, FrameFormat.FLAG_RESENT);
+  }
+
   /** One tagged 100-byte frame whose text is any bytes (e.g. not UTF-8). */
   static Buffer tagged(byte[] text, long senderId, long sequence) {
     return new FrameEncoder(FrameFormat.DEFAULT).encode(text, senderId, sequence, System.currentTimeMillis() * 1000);
@@ -86,6 +92,30 @@ abstract class ServerTestSupport {
     byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(bytes, 0, frame, 0, bytes.length);
     return Buffer.buffer(frame);
+  }
+
+  /** Tagged frames "frame &lt;seq&gt;" of {@code sender} with sequences {@code from..to} and trailer {@code flags}. */
+  static Buffer frames(long sender, long from, long to, int flags) {
+    FrameEncoder encoder = new FrameEncoder(FrameFormat.DEFAULT);
+    Buffer all = Buffer.buffer();
+    for (long seq = from; seq <= to; seq++) {
+      encoder.appendFrame(all, FrameFormat.DEFAULT.encodeText("frame " + seq), sender, seq, 0, flags);
+    }
+    return all;
+  }
+
+  /** One connection from {@code client}: sends {@code frames}, waits for their echo and closes. */
+  static Future<Buffer> exchange(NetClient client, int port, Buffer frames) {
+    return connect(client, port).compose(socket -> sendAndAwaitEcho(socket, frames).eventually(socket::close));
+  }
+
+  /** The sequence numbers of the Recv Msg lines of clients at {@code address}, or of all clients when null, in order. */
+  List<Long> loggedSequences(String address) {
+    return log.messages().stream()
+        .filter(line -> line.startsWith("Recv Msg : "))
+        .filter(line -> address == null || line.contains("(peer " + address + ":"))
+        .map(line -> Long.valueOf(line.replaceAll(".*seq=(-?\\d+)\\)$", "$1")))
+        .toList();
   }
 
   /** {@code frames} tagged frames "&lt;prefix&gt; &lt;seq&gt;", seq from 1, in one buffer. */

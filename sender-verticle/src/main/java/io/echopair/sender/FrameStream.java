@@ -45,10 +45,21 @@ final class FrameStream {
     final long sequence;
     final Buffer bytes;
     long writtenAtNanos;
+    private boolean written;
+    private boolean markedResent;
 
     PendingFrame(long sequence, Buffer bytes) {
       this.sequence = sequence;
       this.bytes = bytes;
+    }
+
+    /** From its second write on, the frame carries the resent flag: only then may the server take it for a repeat. */
+    void beforeWrite(FrameEncoder encoder) {
+      if (written && !markedResent) {
+        encoder.markResent(bytes);
+        markedResent = true;
+      }
+      written = true;
     }
   }
 
@@ -296,6 +307,7 @@ final class FrameStream {
     List<PendingFrame> written = config.acks() ? null : new ArrayList<>(frames);
     for (int i = 0; i < frames; i++) {
       PendingFrame frame = queue.pollFirst();
+      frame.beforeWrite(encoder);
       batch.appendBuffer(frame.bytes);
       if (config.acks()) {
         frame.writtenAtNanos = now;

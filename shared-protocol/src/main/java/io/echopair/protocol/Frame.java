@@ -1,7 +1,10 @@
 package io.echopair.protocol;
 
 import io.vertx.core.buffer.Buffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
@@ -16,6 +19,24 @@ import java.util.zip.CRC32C;
  * its text is everything up to the first NUL, and it has no sequence number.
  */
 public final class Frame {
+
+  /** What a received frame is: only a valid frame is logged and echoed. */
+  public enum Verdict {
+    /** A tagged frame whose checksum matches, or an untagged frame of UTF-8 text then NUL padding (the seed's). */
+    VALID,
+    /** A tagged frame whose checksum does not match: damaged on the way, so its sender resends it. */
+    CORRUPT,
+    /**
+     * Not a frame any client makes: no marker, and not UTF-8 text followed by NUL bytes only. Random bytes, or a
+     * stream that lost its frame alignment.
+     */
+    UNDECODABLE
+  }
+
+  // Eight bytes at a time, in the order they lie in the array, to find the NUL and check the padding.
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
 
   private final FrameFormat format;
   private final byte[] bytes;
@@ -59,6 +80,11 @@ public final class Frame {
     return isTagged() ? bytes[format.trailerOffset() + FrameFormat.FLAGS] & 0xFF : 0;
   }
 
+  /** Whether its sender marked it as written before, on an earlier connection ({@link FrameFormat#FLAG_RESENT}). */
+  public boolean isResent() {
+    return (flags() & FrameFormat.FLAG_RESENT) != 0;
+  }
+
   /** The id of the stream the frame belongs to, 0 when the frame is not tagged. */
   public long senderId() {
     return trailerLong(FrameFormat.SENDER_ID);
@@ -74,6 +100,14 @@ public final class Frame {
     return trailerLong(FrameFormat.SENT_AT_MICROS);
   }
 
+  /** Whether the frame is one a client makes, and so may be logged and echoed; see {@link Verdict}. */
+  public Verdict verdict() {
+    if (isTagged()) {
+      return checksumValid() ? Verdict.VALID : Verdict.CORRUPT;
+    }
+    return isTextThenPadding() ? Verdict.VALID : Verdict.UNDECODABLE;
+  }
+
   /** Whether the checksum matches the bytes; always {@code true} for a frame that is not tagged (it has none). */
   public boolean checksumValid() {
     if (!isTagged()) {
@@ -86,13 +120,7 @@ public final class Frame {
 
   /** Length in bytes of the text: up to the first NUL, within the text area of a tagged frame, else the whole frame. */
   public int textLength() {
-    int limit = isTagged() ? format.trailerOffset() : bytes.length;
-    for (int i = 0; i < limit; i++) {
-      if (bytes[i] == 0) {
-        return i;
-      }
-    }
-    return limit;
+    return Math.min(firstNul(), isTagged() ? format.trailerOffset() : bytes.length);
   }
 
   /** The text, decoded as UTF-8 (malformed bytes become U+FFFD). */
@@ -105,6 +133,11 @@ public final class Frame {
     return PrintableText.escape(bytes, 0, textLength());
   }
 
+  /** The frame's first 24 bytes, escaped like text: what a log line shows of bytes that are not a frame. */
+  public String printableStart() {
+    return PrintableText.escape(bytes, 0, Math.min(24, bytes.length));
+  }
+
   /** Appends the frame's bytes, exactly as received, to {@code out}. */
   public Buffer appendTo(Buffer out) {
     return out.appendBytes(bytes);
@@ -113,6 +146,51 @@ public final class Frame {
   /** A new buffer holding the frame's bytes. */
   public Buffer copy() {
     return Buffer.buffer(bytes.clone());
+  }
+
+  /** The seed's shape: text up to the first NUL (or the whole frame), valid UTF-8, and nothing but NUL after it. */
+  private boolean isTextThenPadding() {
+    int text = firstNul();
+    long highBits = 0;
+    int i = 0;
+    for (; i + Long.BYTES <= text; i += Long.BYTES) {
+      highBits |= (long) LONGS.get(bytes, i);
+    }
+    for (; i < text; i++) {
+      highBits |= bytes[i];
+    }
+    long padding = 0;
+    for (i = text + 1; i < bytes.length && (i & 7) != 0; i++) {
+      padding |= bytes[i];
+    }
+    for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+      padding |= (long) LONGS.get(bytes, i);
+    }
+    for (; i < bytes.length; i++) {
+      padding |= bytes[i];
+    }
+    // ASCII text needs no decoding; anything else must be well-formed UTF-8
+    boolean text8 = (highBits & HIGH_BITS) == 0 || Utf8.isWellFormed(bytes, 0, text);
+    return padding == 0 && text8;
+  }
+
+  /** Index of the first NUL byte, or the frame size when there is none; eight bytes per step. */
+  private int firstNul() {
+    int i = 0;
+    for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+      long word = (long) LONGS.get(bytes, i);
+      long zeros = (word - ONES) & ~word & HIGH_BITS;
+      if (zeros != 0) {
+        // The lowest flagged byte is the first NUL (a borrow can only flag bytes above a true zero)
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        return i;
+      }
+    }
+    return bytes.length;
   }
 
   private long trailerLong(int field) {

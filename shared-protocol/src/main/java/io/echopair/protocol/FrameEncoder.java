@@ -53,6 +53,22 @@ public final class FrameEncoder {
     return out.appendBytes(scratch);
   }
 
+  /**
+   * Sets {@link FrameFormat#FLAG_RESENT} in a frame this format encoded, in place, and updates its checksum: what a
+   * sender does before it writes a frame again on a new connection.
+   */
+  public void markResent(Buffer frame) {
+    if (frame.length() != format.frameSize()) {
+      throw new IllegalArgumentException("a frame is " + format.frameSize() + " bytes, got " + frame.length());
+    }
+    int flags = format.trailerOffset() + FrameFormat.FLAGS;
+    frame.setByte(flags, (byte) (frame.getByte(flags) | FrameFormat.FLAG_RESENT));
+    frame.getBytes(0, format.frameSize(), scratch);
+    crc.reset();
+    crc.update(scratch, 0, format.checksumOffset());
+    frame.setInt(format.checksumOffset(), (int) crc.getValue());
+  }
+
   /** Returns one new frame. */
   public Buffer encode(byte[] text, long senderId, long sequence, long sentAtMicros) {
     return appendFrame(Buffer.buffer(format.frameSize()), text, senderId, sequence, sentAtMicros, 0);

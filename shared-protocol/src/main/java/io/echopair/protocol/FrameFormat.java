@@ -32,6 +32,12 @@ public record FrameFormat(int frameSize) {
   static final int SENT_AT_MICROS = 20;
   static final int CHECKSUM = 28;
 
+  /**
+   * Flag bit: the sender wrote this frame before, on a connection that was lost before its echo came back. Only a
+   * frame with this bit may be taken as a repeat of one already logged; a frame without it is always logged.
+   */
+  public static final int FLAG_RESENT = 0x01;
+
   static final byte MAGIC_BYTE_0 = 'E';
   static final byte MAGIC_BYTE_1 = 'P';
   static final byte CURRENT_VERSION = 1;

@@ -1,0 +1,211 @@
+package io.echopair.server;
+
+import io.echopair.protocol.Frame;
+import io.echopair.protocol.FrameDecoder;
+import io.vertx.core.buffer.Buffer;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one connection's bytes amount to: cuts them into frames, logs each new valid frame with the seed's words,
+ * gathers the echoes of a read into one buffer, and judges bad input, logged at a bounded rate.
+ *
+ * <p>A connection whose recent frames are mostly undecodable or corrupt is judged to be sending garbage: from then on
+ * its frames are ignored, and the connection closes it.
+ */
+final class FrameIntake {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FrameIntake.class);
+
+  /** Bad frames logged per connection per interval; the rest are counted. */
+  static final int BAD_FRAME_LINES = 3;
+  static final long BAD_FRAME_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** How far bad frames may outnumber good ones, recently, before the input counts as garbage. */
+  static final int GARBAGE_SCORE = 16;
+
+  private final ServerConfig config;
+  private final SenderView senders;
+  private final ServerStats stats;
+  private final String peer;
+  private final FrameDecoder decoder;
+  private final LogLimiter badFrameLog = new LogLimiter(BAD_FRAME_LINES, BAD_FRAME_INTERVAL_NANOS);
+  private MessagePublisher publisher = MessagePublisher.OFF;
+  private int logEvery;
+
+  private long frames;
+  private long corrupt;
+  private long undecodable;
+  private long duplicates;
+  private long reused;
+  // +1 per bad frame, -1 per good one, never below 0
+  private int garbageScore;
+  // Set once the input is judged garbage: why, for the disconnect line
+  private String garbage;
+  // The current read: its frames, and their echoes in one buffer
+  private int readLength;
+  private int readFrames;
+  private Buffer echoes;
+  private int echoFrames;
+
+  FrameIntake(ServerConfig config, int logEvery, SenderView senders, ServerStats stats, String peer) {
+    this.config = config;
+    this.logEvery = logEvery;
+    this.senders = senders;
+    this.stats = stats;
+    this.peer = peer;
+    this.decoder = new FrameDecoder(config.frameFormat(), this::handleFrame);
+  }
+
+  /** Where each new frame is published on the event bus (the server's {@code publish} key); nowhere by default. */
+  void publishTo(MessagePublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  void logEvery(int logEvery) {
+    this.logEvery = logEvery;
+  }
+
+  /**
+   * Takes one read: logs its frames and returns their echoes, in one buffer, or null when there is nothing to echo.
+   */
+  Buffer read(Buffer chunk) {
+    readLength = chunk.length();
+    readFrames = 0;
+    decoder.handle(chunk);
+    stats.received(chunk.length(), readFrames);
+    Buffer batch = echoes;
+    if (batch != null) {
+      stats.echoed(echoFrames, batch.length());
+      echoes = null;
+      echoFrames = 0;
+    }
+    return batch;
+  }
+
+  /** The most lines a read of {@code bytes} can log: what a connection asks of the log before it reads. */
+  int linesAtMost(int bytes) {
+    if (logEvery == 0) {
+      return 0;
+    }
+    int framesAtMost = (decoder.bufferedBytes() + bytes) / config.frameSize();
+    return framesAtMost / logEvery + 1;
+  }
+
+  /** Whether the input is judged to be garbage: the connection should close. */
+  boolean isGarbage() {
+    return garbage != null;
+  }
+
+  /** Bytes received of a frame that is not complete yet. */
+  int partialBytes() {
+    return decoder.bufferedBytes();
+  }
+
+  long frames() {
+    return frames;
+  }
+
+  /** Why garbage closes the connection, for its disconnect line. */
+  String garbageReason() {
+    return garbage;
+  }
+
+  /** What the disconnect line adds: {@code , 2 corrupt, 3 duplicates}. */
+  void describeCounts(StringBuilder details) {
+    appendCount(details, corrupt, "corrupt", "corrupt");
+    appendCount(details, undecodable, "undecodable", "undecodable");
+    appendCount(details, duplicates, "duplicate", "duplicates");
+    appendCount(details, reused, "reused sequence number", "reused sequence numbers");
+    if (badFrameLog.heldBack() > 0) {
+      details.append(", ").append(badFrameLog.heldBack()).append(" warnings not logged");
+    }
+    if (decoder.bufferedBytes() > 0) {
+      details.append(", ").append(decoder.bufferedBytes()).append(" bytes of an incomplete frame discarded");
+    }
+  }
+
+  private void handleFrame(Frame frame) {
+    frames++;
+    readFrames++;
+    if (garbage != null) {
+      return;
+    }
+    switch (frame.verdict()) {
+      case VALID -> acceptFrame(frame);
+      case CORRUPT -> rejectFrame(frame, "Corrupt frame from {} (seq={}): checksum mismatch, not echoed{}",
+          frame.sequence());
+      case UNDECODABLE -> rejectFrame(frame,
+          "Undecodable frame from {}: neither an echopair frame nor text then NUL padding, not echoed; it starts {}{}",
+          frame.printableStart());
+    }
+  }
+
+  private void acceptFrame(Frame frame) {
+    if (garbageScore > 0) {
+      garbageScore--;
+    }
+    // A resent frame is echoed again (its sender waits for that) but logged only the first time
+    SenderView.Delivery delivery = frame.isTagged() ? senders.record(frame) : SenderView.Delivery.NEW;
+    if (delivery == SenderView.Delivery.DUPLICATE) {
+      duplicates++;
+    } else {
+      if (delivery == SenderView.Delivery.REUSED) {
+        warnReused(frame);
+      }
+      publisher.publish(frame, peer);
+      if (logEvery > 0 && frames % logEvery == 0) {
+        logFrame(frame);
+      }
+    }
+    if (config.echo()) {
+      if (echoes == null) {
+        echoes = Buffer.buffer(readLength + frame.size());
+      }
+      frame.appendTo(echoes);
+      echoFrames++;
+    }
+  }
+
+  private void rejectFrame(Frame frame, String message, Object detail) {
+    if (frame.verdict() == Frame.Verdict.CORRUPT) {
+      corrupt++;
+      stats.corruptFrame();
+    } else {
+      undecodable++;
+      stats.undecodableFrame();
+    }
+    if (badFrameLog.allow(System.nanoTime())) {
+      LOG.warn(message, peer, detail, badFrameLog.heldBackNote("more not logged"));
+    }
+    if (++garbageScore >= GARBAGE_SCORE) {
+      garbage = "mostly garbage: " + (corrupt + undecodable) + " of " + frames + " frames undecodable or corrupt";
+    }
+  }
+
+  private void warnReused(Frame frame) {
+    reused++;
+    if (badFrameLog.allow(System.nanoTime())) {
+      LOG.warn("Frame from {} repeats seq {} of sender {} without the resent flag: logged again; is another client "
+          + "using this sender id?{}", peer, frame.sequence(), String.format("%016x", frame.senderId()),
+          badFrameLog.heldBackNote("more not logged"));
+    }
+  }
+
+  private void logFrame(Frame frame) {
+    if (!LOG.isInfoEnabled()) {
+      return;
+    }
+    if (frame.isTagged()) {
+      LOG.info("Recv Msg : {} (peer {}, seq={})", frame.printableText(), peer, frame.sequence());
+    } else {
+      LOG.info("Recv Msg : {} (peer {})", frame.printableText(), peer);
+    }
+  }
+
+  private static void appendCount(StringBuilder details, long count, String one, String many) {
+    if (count > 0) {
+      details.append(", ").append(count).append(' ').append(count == 1 ? one : many);
+    }
+  }
+}

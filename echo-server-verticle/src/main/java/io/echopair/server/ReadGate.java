@@ -1,0 +1,102 @@
+package io.echopair.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import io.netty.channel.Channel;
+import java.util.ArrayDeque;
+
+/**
+ * Stops and restarts reading from one client socket, for as many reasons at once as apply, and holds the reads that
+ * arrive while it is stopped.
+ *
+ * <p>{@code NetSocket.pause()} lets Vert.x go on reading into its own queues until about a megabyte per connection
+ * piles up. Turning the channel's auto-read off instead stops at the socket: the read in progress is the last one, so
+ * a client the server does not read costs its kernel buffers and that one read.
+ */
+final class ReadGate {
+
+  /** Why reading stopped; several may hold at once. */
+  enum Reason {
+    /** The client does not take its echoes as fast as it sends. */
+    ECHOES,
+    /** The log is behind and this client has been sending more than its share of lines. */
+    LOG
+  }
+
+  private final Channel channel;
+  private final Handler<Buffer> reader;
+  private final ArrayDeque<Buffer> held = new ArrayDeque<>(1);
+  private int stoppedFor;
+
+  /** @param reader handles each read, now or once reading restarts */
+  ReadGate(NetSocket socket, Handler<Buffer> reader) {
+    this.channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    this.reader = reader;
+  }
+
+  /** The socket's handler: passes the read on, or holds it while reading is stopped. */
+  void accept(Buffer chunk) {
+    if (stoppedFor == 0) {
+      reader.handle(chunk);
+    } else {
+      held.add(chunk);
+    }
+  }
+
+  /** Stops reading and keeps {@code chunk}, which the reader was given but does not take now, as the next read. */
+  void hold(Buffer chunk, Reason reason) {
+    stop(reason);
+    held.addFirst(chunk);
+  }
+
+  void stop(Reason reason) {
+    if (stoppedFor == 0) {
+      channel.config().setAutoRead(false);
+    }
+    stoppedFor |= bit(reason);
+  }
+
+  /** Lifts one reason; with none left, reads again, starting with the reads it held. */
+  void restart(Reason reason) {
+    if ((stoppedFor & bit(reason)) == 0) {
+      return;
+    }
+    stoppedFor &= ~bit(reason);
+    if (stoppedFor == 0) {
+      channel.config().setAutoRead(true);
+      while (stoppedFor == 0 && !held.isEmpty()) {
+        reader.handle(held.poll());
+      }
+    }
+  }
+
+  /** Lifts every reason: for a connection that is closing, whose input must be read (and thrown away). */
+  void restartAll() {
+    for (Reason reason : Reason.values()) {
+      restart(reason);
+    }
+  }
+
+  boolean isStopped() {
+    return stoppedFor != 0;
+  }
+
+  boolean isStoppedFor(Reason reason) {
+    return (stoppedFor & bit(reason)) != 0;
+  }
+
+  /** Bytes of the reads held while stopped. */
+  int heldBytes() {
+    int bytes = 0;
+    for (Buffer chunk : held) {
+      bytes += chunk.length();
+    }
+    return bytes;
+  }
+
+  private static int bit(Reason reason) {
+    return 1 << reason.ordinal();
+  }
+}
