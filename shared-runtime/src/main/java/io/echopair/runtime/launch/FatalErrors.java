@@ -5,6 +5,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,6 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
 
   /** How logback (1.5) names the thread of an AsyncAppender: this prefix and the appender's name. */
   static final String LOG_WRITER_THREAD_PREFIX = "AsyncAppender-Worker-";
-  /** Heap let go of when a fatal error comes, so that describing it has room. */
-  private static final int RESERVE_BYTES = 64 * 1024;
   /** How deep a cause chain is searched for a fatal error; a chain may loop. */
   private static final int MAX_CAUSES = 16;
 
@@ -39,9 +38,9 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
   private final OutputStream err;
   private final IntConsumer halt;
   // Built now: when the error comes, there may be no memory to build anything
+  private final FatalLine line = new FatalLine();
   private final byte[] fallbackLine = ("FATAL: a fatal error, with too little memory left to describe it; exiting with"
       + " status " + ExitStatus.FATAL + "\n").getBytes(StandardCharsets.US_ASCII);
-  private volatile byte[] reserve = new byte[RESERVE_BYTES];
   private volatile Thread.UncaughtExceptionHandler previous;
   private boolean reported;
 
@@ -61,6 +60,7 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
    * nothing.
    */
   public static void install() {
+    rehearse();
     PROCESS.installAsDefault();
   }
 
@@ -132,8 +132,30 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
 
   /** What Vert.x does with an exception a handler throws, unless it is fatal. */
   private void handleUnhandled(Throwable failure) {
-    endIfFatal(Thread.currentThread(), failure);
-    LOG.error("Unhandled exception", failure);
+    Throwable fatal = fatalIn(failure);
+    if (fatal != null) {
+      end(Thread.currentThread(), fatal);
+    } else {
+      LOG.error("Unhandled exception", failure);
+    }
+  }
+
+  /**
+   * Goes once through every path of a fatal error, harmlessly, while there is memory: the first run of a path has the
+   * JVM resolve the classes it names, which for this class's loader runs Java code that allocates. Seen under
+   * -Xmx24m: without it, the handler itself died of OutOfMemoryError and the process lived on.
+   */
+  private static void rehearse() {
+    FatalErrors rehearsal = new FatalErrors(OutputStream.nullOutputStream(), status -> { });
+    OutOfMemoryError sample = new OutOfMemoryError("rehearsal");
+    rehearsal.uncaughtException(Thread.currentThread(), sample);
+    rehearsal.handleUnhandled(sample);
+    exitIfFatal(new IllegalStateException("rehearsal"));
+    // A class builds its name the first time it is asked for it, then keeps it: the line needs no memory for these
+    for (Class<?> fatal : List.of(OutOfMemoryError.class, StackOverflowError.class, InternalError.class,
+        UnknownError.class)) {
+      fatal.getName();
+    }
   }
 
   private static boolean isLogWriter(Thread thread) {
@@ -152,7 +174,6 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
   }
 
   private void end(Thread thread, Throwable failure) {
-    reserve = null;
     // A second thread waits here until the first has written the line, then halts too
     synchronized (this) {
       if (!reported) {
@@ -163,30 +184,17 @@ public final class FatalErrors implements Thread.UncaughtExceptionHandler {
     halt.accept(ExitStatus.FATAL);
   }
 
-  /** Writes the line, or the fallback one if there is no memory to build it; never throws. */
+  /** Writes the line, or a fixed one if even that fails (a message that cannot be read); never throws. */
   private void write(Thread thread, Throwable failure) {
-    byte[] line;
     try {
-      line = describe(thread, failure).getBytes(StandardCharsets.UTF_8);
-    } catch (Throwable noMemory) {
-      line = fallbackLine;
-    }
-    try {
-      err.write(line);
-      err.flush();
+      line.write(thread, failure, err);
     } catch (Throwable unwritable) {
-      // Nowhere left to say it: the exit status still does
+      try {
+        err.write(fallbackLine);
+        err.flush();
+      } catch (Throwable nowhere) {
+        // Nowhere left to say it: the exit status still does
+      }
     }
-  }
-
-  private static String describe(Thread thread, Throwable failure) {
-    StringBuilder line = new StringBuilder(160).append("FATAL: ");
-    String type = failure.getClass().getSimpleName();
-    line.append(type.isEmpty() ? failure.getClass().getName() : type).append(" in thread ").append(thread.getName());
-    String message = failure.getMessage();
-    if (message != null) {
-      line.append(": ").append(message.replace('\n', ' ').replace('\r', ' '));
-    }
-    return line.append("; exiting with status ").append(ExitStatus.FATAL).append('\n').toString();
   }
 }

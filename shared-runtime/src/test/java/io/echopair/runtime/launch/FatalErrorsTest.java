@@ -185,6 +185,17 @@ class FatalErrorsTest {
     assertThat(broken).containsExactly(ExitStatus.FATAL);
   }
 
+  @Test
+  @DisplayName("a message with line breaks or other than ASCII stays on one line, and an endless one is cut")
+  void lineStaysOneLine() throws Exception {
+    dieIn("worker-d", new OutOfMemoryError("two\nlines é " + "x".repeat(5000)));
+
+    String line = err();
+    assertThat(line).startsWith("FATAL: OutOfMemoryError in thread worker-d: two?lines ? xxx").endsWith(TAIL + "\n");
+    assertThat(line.lines()).hasSize(1);
+    assertThat(line).hasSize(1024);
+  }
+
   /** Runs a thread that dies of {@code failure}, handled by the instance under test, and waits for it to end. */
   private void dieIn(String name, Throwable failure) throws InterruptedException {
     Thread thread = new Thread(() -> {
