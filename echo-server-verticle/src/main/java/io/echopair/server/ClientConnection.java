@@ -1,5 +1,6 @@
 package io.echopair.server;
 
+import io.echopair.runtime.launch.FatalErrors;
 import io.echopair.server.ReadGate.Reason;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -222,6 +223,8 @@ final class ClientConnection {
   }
 
   private void handleError(Throwable failure) {
+    // Netty reports an OutOfMemoryError thrown while reading the socket here
+    FatalErrors.exitIfFatal(failure);
     if (error == null) {
       error = failure;
     }

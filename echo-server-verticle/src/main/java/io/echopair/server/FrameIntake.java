@@ -38,6 +38,7 @@ final class FrameIntake {
   private long undecodable;
   private long duplicates;
   private long reused;
+  private long failed;
   // +1 per bad frame, -1 per good one, never below 0
   private int garbageScore;
   // Set once the input is judged garbage: why, for the disconnect line
@@ -72,7 +73,12 @@ final class FrameIntake {
   Buffer read(Buffer chunk) {
     readLength = chunk.length();
     readFrames = 0;
-    decoder.handle(chunk);
+    try {
+      decoder.handle(chunk);
+    } catch (RuntimeException bug) {
+      // The decoder went on with the rest of the read: one frame's handling failed, the framing did not
+      handlingFailed(bug);
+    }
     stats.received(chunk.length(), readFrames);
     Buffer batch = echoes;
     if (batch != null) {
@@ -117,6 +123,7 @@ final class FrameIntake {
     appendCount(details, undecodable, "undecodable", "undecodable");
     appendCount(details, duplicates, "duplicate", "duplicates");
     appendCount(details, reused, "reused sequence number", "reused sequence numbers");
+    appendCount(details, failed, "read failed", "reads failed");
     if (badFrameLog.heldBack() > 0) {
       details.append(", ").append(badFrameLog.heldBack()).append(" warnings not logged");
     }
@@ -180,6 +187,14 @@ final class FrameIntake {
     }
     if (++garbageScore >= GARBAGE_SCORE) {
       garbage = "mostly garbage: " + (corrupt + undecodable) + " of " + frames + " frames undecodable or corrupt";
+    }
+  }
+
+  private void handlingFailed(RuntimeException bug) {
+    failed++;
+    if (badFrameLog.allow(System.nanoTime())) {
+      LOG.error("Failed to handle a frame from {}; going on with the next{}", peer,
+          badFrameLog.heldBackNote("more not logged"), bug);
     }
   }
 

@@ -3,8 +3,11 @@ package io.echopair.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,17 +42,29 @@ final class ChildProcess implements AutoCloseable {
    * @param jar path of the jar relative to the project root, e.g. {@code echo-server-verticle/target/echo-server.jar}
    */
   static ChildProcess jar(String jar, List<String> jvmArgs, String... args) throws IOException {
-    Path jarPath = PROJECT_ROOT.resolve(jar);
-    assertThat(jarPath).as("packaged jar (mvn package builds it)").isRegularFile();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // Small heaps: several JVMs share a 2-core CI machine
-    command.add("-Xmx256m");
-    command.addAll(jvmArgs);
+    Path jarPath = packagedJar(jar);
+    List<String> command = java(jvmArgs);
     command.add("-jar");
     command.add(jarPath.toString());
     command.addAll(List.of(args));
-    return start(jarPath.getFileName().toString(), command);
+    return start(jarPath.getFileName().toString(), command, Redirect.PIPE);
+  }
+
+  /**
+   * Starts {@code java [jvmArgs] -cp <jar>:<this module's test classes> <mainClass> [args]} in the project root: a
+   * packaged jar with test helpers beside it (e.g. a logback appender). Its standard error goes to {@code stderr}.
+   *
+   * @param mainClass the jar's Main-Class
+   */
+  static ChildProcess withTestClasses(String jar, String mainClass, List<String> jvmArgs, Path stderr, String... args)
+      throws IOException {
+    Path jarPath = packagedJar(jar);
+    List<String> command = java(jvmArgs);
+    command.add("-cp");
+    command.add(jarPath + File.pathSeparator + testClasses());
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    return start(jarPath.getFileName().toString(), command, Redirect.to(stderr.toFile()));
   }
 
   /** Starts a native program in the project root. */
@@ -57,15 +72,42 @@ final class ChildProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(executable.toString());
     command.addAll(List.of(args));
-    return start(executable.getFileName().toString(), command);
+    return start(executable.getFileName().toString(), command, Redirect.PIPE);
   }
 
-  private static ChildProcess start(String name, List<String> command) throws IOException {
-    Process process = new ProcessBuilder(command)
-        .directory(PROJECT_ROOT.toFile())
-        .redirectErrorStream(true)
-        .start();
-    return new ChildProcess(name, process);
+  private static Path packagedJar(String jar) {
+    Path jarPath = PROJECT_ROOT.resolve(jar);
+    assertThat(jarPath).as("packaged jar (mvn package builds it)").isRegularFile();
+    return jarPath;
+  }
+
+  /** The java command of this JVM's installation, with {@code jvmArgs}. */
+  private static List<String> java(List<String> jvmArgs) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Small heaps: several JVMs share a 2-core CI machine
+    command.add("-Xmx256m");
+    command.addAll(jvmArgs);
+    return command;
+  }
+
+  private static Path testClasses() {
+    try {
+      return Path.of(ChildProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Collects standard output line by line; standard error joins it when {@code stderr} is PIPE. */
+  private static ChildProcess start(String name, List<String> command, Redirect stderr) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT_ROOT.toFile());
+    if (stderr == Redirect.PIPE) {
+      builder.redirectErrorStream(true);
+    } else {
+      builder.redirectError(stderr);
+    }
+    return new ChildProcess(name, builder.start());
   }
 
   /** Waits until a line matching {@code regex} has been printed, and returns its match. */

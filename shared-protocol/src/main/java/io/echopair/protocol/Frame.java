@@ -128,7 +128,7 @@ public final class Frame {
     return new String(bytes, 0, textLength(), StandardCharsets.UTF_8);
   }
 
-  /** The text made safe for one log line: control characters and bytes that are not UTF-8 are escaped. */
+  /** The text made safe for one log line ({@link PrintableText}): what would break, hide or reorder it is escaped. */
   public String printableText() {
     return PrintableText.escape(bytes, 0, textLength());
   }

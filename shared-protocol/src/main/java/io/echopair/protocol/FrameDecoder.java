@@ -14,6 +14,11 @@ import io.vertx.core.buffer.Buffer;
  *
  * Each frame is copied into one reusable array and passed to the handler as a {@link Frame} view: nothing is
  * allocated per frame. Bytes of an incomplete frame wait for the next read.
+ *
+ * <p>A handler that throws a {@link RuntimeException} for one frame does not cost the frames after it: the decoder
+ * goes on with the rest of the read, then rethrows the first such exception from {@link #handle(Buffer)} (later ones
+ * of the same read are dropped: one log line per read is enough, and they are usually the same bug). The framing of
+ * the following reads is intact. An {@link Error} propagates at once: it is not a bug in one frame.
  */
 public final class FrameDecoder implements Handler<Buffer> {
 
@@ -28,10 +33,16 @@ public final class FrameDecoder implements Handler<Buffer> {
     this.frameHandler = frameHandler;
   }
 
+  /**
+   * Passes each frame the read completes to the handler, and keeps the start of the next one.
+   *
+   * @throws RuntimeException the first one the handler threw for a frame of this read, once the read is consumed
+   */
   @Override
   public void handle(Buffer chunk) {
     int length = chunk.length();
     int position = 0;
+    RuntimeException failure = null;
     // Complete the frame the last read left unfinished
     if (buffered > 0) {
       position = Math.min(frameSize - buffered, length);
@@ -40,18 +51,21 @@ public final class FrameDecoder implements Handler<Buffer> {
       if (buffered < frameSize) {
         return;
       }
-      emit();
+      failure = emit(failure);
     }
     // Whole frames straight from this read
     while (length - position >= frameSize) {
       chunk.getBytes(position, position + frameSize, frame.array(), 0);
       position += frameSize;
-      emit();
+      failure = emit(failure);
     }
     // Keep the start of the next frame
     if (position < length) {
       chunk.getBytes(position, length, frame.array(), 0);
       buffered = length - position;
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -60,8 +74,14 @@ public final class FrameDecoder implements Handler<Buffer> {
     return buffered;
   }
 
-  private void emit() {
+  /** Hands the frame over; returns the first failure of this read so far. */
+  private RuntimeException emit(RuntimeException earlier) {
     buffered = 0;
-    frameHandler.handle(frame);
+    try {
+      frameHandler.handle(frame);
+      return earlier;
+    } catch (RuntimeException failure) {
+      return earlier != null ? earlier : failure;
+    }
   }
 }

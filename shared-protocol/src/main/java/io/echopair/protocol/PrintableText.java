@@ -7,12 +7,19 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns received bytes into text that is safe in one log line: it can neither break the line nor hide bytes.
+ * Turns received bytes into text that is safe in one log line: it can neither break the line nor hide, reorder or
+ * disguise what was sent.
  *
- * <p>UTF-8 text is kept; {@code \n}, {@code \r}, {@code \t} and the backslash are escaped as in Java, other control
- * characters as {@code \}{@code u00XX}, and bytes that are not valid UTF-8 as {@code \xNN}.
+ * <p>UTF-8 text is kept; {@code \n}, {@code \r}, {@code \t} and the backslash are escaped as in Java. Every other code
+ * point that a log viewer would not show as itself is written {@code \}{@code uXXXX} (a code point above U+FFFF as its
+ * two UTF-16 halves, as in Java source): control characters, line and paragraph separators, format characters
+ * (bidirectional overrides and isolates such as U+202E, zero-width characters such as U+200B, U+FEFF, the soft hyphen,
+ * tag characters), unpaired surrogates, and code points this Java does not know, which a newer viewer may treat as
+ * format characters. Bytes that are not valid UTF-8 are written {@code \xNN}.
  */
 public final class PrintableText {
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private PrintableText() {
   }
@@ -35,7 +42,8 @@ public final class PrintableText {
       }
       // Malformed or unmappable: show the offending bytes and go on after them
       for (int i = 0; i < result.length(); i++) {
-        out.append(String.format("\\x%02X", in.get() & 0xFF));
+        out.append("\\x");
+        appendHex(in.get() & 0xFF, 2, out);
       }
     }
   }
@@ -65,13 +73,44 @@ public final class PrintableText {
         case '\t' -> out.append("\\t");
         case '\\' -> out.append("\\\\");
         default -> {
-          if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-            out.append(String.format("\\u%04X", (int) c));
+          if (Character.isHighSurrogate(c) && chars.hasRemaining() && Character.isLowSurrogate(chars.get(chars.position()))) {
+            appendCodePoint(c, chars.get(), out);
+          } else if (isHidden(c)) {
+            appendUnicodeEscape(c, out);
           } else {
             out.append(c);
           }
         }
       }
+    }
+  }
+
+  private static void appendCodePoint(char high, char low, StringBuilder out) {
+    if (isHidden(Character.toCodePoint(high, low))) {
+      appendUnicodeEscape(high, out);
+      appendUnicodeEscape(low, out);
+    } else {
+      out.append(high).append(low);
+    }
+  }
+
+  /** Whether a viewer would not show the code point as a character of its own: it would act on it, or show nothing. */
+  static boolean isHidden(int codePoint) {
+    return switch (Character.getType(codePoint)) {
+      case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+          Character.SURROGATE, Character.UNASSIGNED -> true;
+      default -> false;
+    };
+  }
+
+  private static void appendUnicodeEscape(char c, StringBuilder out) {
+    out.append("\\u");
+    appendHex(c, 4, out);
+  }
+
+  private static void appendHex(int value, int digits, StringBuilder out) {
+    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+      out.append(HEX[(value >> shift) & 0xF]);
     }
   }
 }

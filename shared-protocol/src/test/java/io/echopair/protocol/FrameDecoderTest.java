@@ -1,11 +1,14 @@
 package io.echopair.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +152,52 @@ class FrameDecoderTest {
   }
 
   @Test
+  @DisplayName("a handler that throws for one frame gets the other frames of the read, then the failure is rethrown")
+  void failingFrameDoesNotCostTheOthers() {
+    IllegalStateException boom = new IllegalStateException("frame 2 is bad");
+    FrameDecoder failing = failingOn(Set.of(2L), seq -> boom);
+    Buffer stream = frames(1, 5);
+
+    assertThatThrownBy(() -> failing.handle(stream.getBuffer(0, 350))).isSameAs(boom);
+    assertThat(decoded).extracting(Decoded::sequence).containsExactly(1L, 3L);
+    assertThat(failing.bufferedBytes()).isEqualTo(50);
+
+    failing.handle(stream.getBuffer(350, 500));
+    assertThat(decoded).extracting(Decoded::sequence).containsExactly(1L, 3L, 4L, 5L);
+    assertThat(decoded).allMatch(Decoded::checksumValid);
+  }
+
+  @Test
+  @DisplayName("a handler that throws for the frame a read completes still gets the whole frames after it")
+  void failingCompletedFrame() {
+    FrameDecoder failing = failingOn(Set.of(1L), seq -> new IllegalArgumentException("frame " + seq));
+    Buffer stream = frames(1, 3);
+
+    failing.handle(stream.getBuffer(0, 40));
+    assertThatThrownBy(() -> failing.handle(stream.getBuffer(40, 300))).hasMessage("frame 1");
+    assertThat(decoded).extracting(Decoded::sequence).containsExactly(2L, 3L);
+    assertThat(failing.bufferedBytes()).isZero();
+  }
+
+  @Test
+  @DisplayName("when several frames of a read fail, the first failure is rethrown once and every good frame comes out")
+  void severalFailuresInOneRead() {
+    FrameDecoder failing = failingOn(Set.of(2L, 3L, 5L), seq -> new IllegalStateException("frame " + seq));
+
+    assertThatThrownBy(() -> failing.handle(frames(1, 6))).hasMessage("frame 2");
+    assertThat(decoded).extracting(Decoded::sequence).containsExactly(1L, 4L, 6L);
+  }
+
+  @Test
+  @DisplayName("an Error from the handler propagates at once")
+  void errorPropagates() {
+    FrameDecoder failing = failingOn(Set.of(1L), seq -> { throw new StackOverflowError("deep"); });
+
+    assertThatThrownBy(() -> failing.handle(frames(1, 3))).isInstanceOf(StackOverflowError.class);
+    assertThat(decoded).isEmpty();
+  }
+
+  @Test
   @DisplayName("a flipped byte anywhere in a tagged frame fails its checksum")
   void corruptionDetected() {
     Buffer good = encoder.encode(text("This Msg From Client"), SENDER, 7, 99);
@@ -197,11 +246,25 @@ class FrameDecoderTest {
   }
 
   private Buffer threeFrames() {
+    return frames(1, 3);
+  }
+
+  private Buffer frames(int first, int last) {
     Buffer stream = Buffer.buffer();
-    for (int seq = 1; seq <= 3; seq++) {
+    for (int seq = first; seq <= last; seq++) {
       encoder.appendFrame(stream, text("This Msg From Client"), SENDER, seq, 0, 0);
     }
     return stream;
+  }
+
+  /** A decoder that records the frames like {@link #decoder}, except those it throws for. */
+  private FrameDecoder failingOn(Set<Long> bad, Function<Long, RuntimeException> failure) {
+    return new FrameDecoder(FrameFormat.DEFAULT, frame -> {
+      if (bad.contains(frame.sequence())) {
+        throw failure.apply(frame.sequence());
+      }
+      decoded.add(Decoded.of(frame));
+    });
   }
 
   private static byte[] text(String s) {

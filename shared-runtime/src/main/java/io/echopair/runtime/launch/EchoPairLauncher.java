@@ -42,6 +42,8 @@ import java.util.function.Supplier;
  *   <li>11: Vert.x could not start, e.g. a {@code --cluster} node could not join within the time
  *       {@link ClusterJoin} allows (one ERROR line saying why);</li>
  *   <li>15: a verticle failed to start (e.g. the port is in use);</li>
+ *   <li>70: a fatal error ({@link FatalErrors}): an {@link OutOfMemoryError} or another {@link VirtualMachineError},
+ *       or the log writer thread died (one FATAL line on standard error, the JVM halted at once);</li>
  *   <li>78: invalid configuration: {@code --conf} names no file or is not a JSON object, or
  *       {@link Launchable#validate} rejected it (one ERROR line, Vert.x is not started); also a
  *       {@link ConfigException} that fails a verticle's start.</li>
@@ -90,6 +92,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
    * to completion; returns while it runs.
    */
   public static void launch(String[] args, Launchable launchable) {
+    FatalErrors.install();
     routeVertxLoggingToSlf4j();
     EchoPairLauncher launcher = new EchoPairLauncher(args, launchable, Overrides.fromProcess(), true);
     int status = launcher.run();
@@ -150,6 +153,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   @Override
   public void afterVertxStarted(HookContext context) {
     vertx = context.vertx();
+    if (ownsJvm) {
+      FatalErrors.watch(vertx);
+    }
     unmuteClusterStartLoggers();
   }
 

@@ -19,6 +19,11 @@ public final class ExitStatus {
   public static final int VERTX_INITIALIZATION = ExitCodes.VERTX_INITIALIZATION;
   /** A verticle failed to start (e.g. the port is in use). */
   public static final int DEPLOYMENT = ExitCodes.VERTX_DEPLOYMENT;
+  /**
+   * A fatal error (sysexits.h EX_SOFTWARE): an {@link OutOfMemoryError} or another {@link VirtualMachineError}, or the
+   * log writer thread died; the process halted at once ({@link FatalErrors}).
+   */
+  public static final int FATAL = 70;
   /** Invalid configuration (sysexits.h EX_CONFIG): missing or malformed --conf file, unknown key, wrong value. */
   public static final int CONFIG = 78;
 
