@@ -33,39 +33,20 @@ for tool in java gcc timeout pgrep; do
   command -v "$tool" >/dev/null || { echo "throughput.sh: $tool is needed" >&2; exit 2; }
 done
 
+SCRIPT=throughput.sh
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/echopair-bench.XXXXXX")
 RESULTS=$WORK/results.tsv
-HZ=$(getconf CLK_TCK)
-SERVER_PID=
 SENDER_PID=
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
 
-cleanup() {
-  # Only the processes this script started, by their id
-  if [[ -n $SENDER_PID ]] && kill -0 "$SENDER_PID" 2>/dev/null; then kill -TERM "$SENDER_PID" 2>/dev/null || true; fi
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
-  if [[ ${KEEP_LOGS:-0} == 1 ]]; then
-    echo "logs kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-}
-trap cleanup EXIT
+# Only the processes this script started, by their id
+trap 'clean_up "$SENDER_PID"' EXIT
 trap 'exit 143' TERM INT
 
 gcc -O2 -Wall -o "$WORK/blaster" benchmarks/blaster.c
 
-# ---- measuring helpers
-
-# CPU ticks (user + system) of JVM $1, then of each of its event-loop threads: "ticks tid:ticks tid:ticks...".
-# One cat and one awk per sample: this runs ten times a second next to the benchmark.
-jvm_ticks() {
-  # A thread may end between the listing and the reading
-  { cat /proc/"$1"/stat /proc/"$1"/task/*/stat 2>/dev/null || true; } | awk '
-    { tid = $1; loop = index($0, "(vert.x-eventloo") > 0; sub(/^.*\) /, ""); ticks = $12 + $13 }
-    NR == 1 { printf "%s", ticks; next }
-    loop { printf " %s:%s", tid, ticks }
-    END { print "" }'
-}
+# ---- measuring helpers (the others are in lib.sh)
 
 # Two jvm_ticks samples in one: the latest count of every thread, including threads that ended since the first.
 merge_ticks() {
@@ -73,11 +54,6 @@ merge_ticks() {
     n = split(b, x, " "); for (i = 2; i <= n; i++) { split(x[i], kv, ":"); t[kv[1]] = kv[2] }
     m = split(a, y, " "); for (i = 2; i <= m; i++) { split(y[i], kv, ":"); t[kv[1]] = kv[2] }
     printf "%s", (y[1] > x[1] ? y[1] : x[1]); for (id in t) printf " %s:%s", id, t[id]; print "" }'
-}
-
-# CPU ticks of the whole JVM between two jvm_ticks samples.
-jvm_ticks_between() {
-  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); print y[1] - x[1] }'
 }
 
 # Microseconds of CPU per frame of the event-loop thread that worked most between two jvm_ticks samples.
@@ -88,41 +64,6 @@ loop_micros_per_frame() {
     # A thread born after the first sample did all its work in between
     for (i = 2; i <= n; i++) { split(words[i], kv, ":"); if (kv[2] - start[kv[1]] > best) best = kv[2] - start[kv[1]] }
     if (f > 0 && n > 1) printf "%.2f", best / hz * 1e6 / f; else print "-" }'
-}
-
-# Busy and total jiffies of the whole machine (every core, every process, ours and the neighbours').
-machine_ticks() {
-  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
-
-busy_percent() {
-  awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2] + 1e-9) }'
-}
-
-# Percent of the machine (all cores) busy with something else than the server, the load generator and this script
-# between two machine_ticks samples ($3: the ticks of ours): other processes, the hypervisor's steal, kernel work not
-# charged to a process.
-others_percent() {
-  awk -v b="$1" -v a="$2" -v ours="$3" 'BEGIN { split(b, x, " "); split(a, y, " ")
-    p = 100 * (y[1] - x[1] - ours) / (y[2] - x[2] + 1e-9); printf "%.0f", p < 0 ? 0 : p }'
-}
-
-# CPU ticks used so far by this shell's finished children and their descendants: the load generators, and the
-# script's own helpers. `times` must run in this shell, not in a $(...) subshell: hence the file.
-children_ticks() {
-  times >"$WORK/times"
-  awk -v hz="$HZ" 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }; printf "%.0f", t * hz }' \
-    "$WORK/times"
-}
-
-# Waits (at most $3 tenths of a second) until file $1 has a line matching $2.
-await_line() {
-  local file=$1 pattern=$2 tenths=$3 i
-  for ((i = 0; i < tenths; i++)); do
-    if grep -aq -- "$pattern" "$file" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
 }
 
 # The server's frames/s since byte $1 of its log: mean rate of the Stats intervals with traffic, first and last left out.
@@ -140,66 +81,33 @@ steady_rate() {
 
 start_server() {
   local name=$1 log_every=$2
-  SERVER_LOG=$WORK/server-$name.log
-  # A service's console goes to a file: so does this one's
-  java -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery="$log_every" \
-    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$SERVER_JAR" >"$SERVER_LOG" 2>&1 &
-  SERVER_PID=$!
-  if ! await_line "$SERVER_LOG" 'Echo server listening on' 300; then
-    echo "throughput.sh: the server did not start; its log:" >&2
-    cat "$SERVER_LOG" >&2
-    exit 1
-  fi
-  PORT=$(sed -n 's/.*Echo server listening on [^ ]*:\([0-9]*\) .*/\1/p' "$SERVER_LOG" | head -1)
+  launch_server "$WORK/server-$name.log" -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery="$log_every" \
+    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$SERVER_JAR"
   echo "== server with logEvery=$log_every: $(grep -a -m1 -o 'Echo server listening on.*' "$SERVER_LOG")"
   # Warm the server's JIT up before measuring
   "$WORK/blaster" -p "$PORT" -c 4 -s 2 >/dev/null
 }
 
-stop_server() {
-  local i
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "throughput.sh: the server did not stop within 30 s; killing it" >&2
-    kill -KILL "$SERVER_PID"
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
+stop_and_report() {
+  stop_server
   echo "   $(grep -a -o 'Final stats:.*' "$SERVER_LOG" || echo 'no Final stats line')"
   echo "   server log: $(($(stat -c %s "$SERVER_LOG") / 1000000)) MB"
 }
 
 # ---- one measured run
 
-# Starts a run's window: where the server's log is, and the CPU of its event loops and of the machine.
-begin_run() {
-  LOG_FROM=$(stat -c %s "$SERVER_LOG")
-  SERVER_BEFORE=$(jvm_ticks "$SERVER_PID")
-  children_ticks >"$WORK/children-before"
-  MACHINE_BEFORE=$(machine_ticks)
-}
-
-# Ends it once the load generator has exited (and been waited for), after the Stats line that closes the run's last
-# interval; $1 is the number of frames echoed.
+# Ends a run's window (begin_window) once the load generator has exited (and been waited for), after the Stats line
+# that closes the run's last interval; $1 is the number of frames echoed.
 end_run() {
-  local frames=$1 log_to i server_after ours
-  MACHINE_AFTER=$(machine_ticks)
-  server_after=$(jvm_ticks "$SERVER_PID")
-  children_ticks >"$WORK/children-after"
-  ours=$(($(cat "$WORK/children-after") - $(cat "$WORK/children-before")))
-  OTHERS_PCT=$(others_percent "$MACHINE_BEFORE" "$MACHINE_AFTER" \
-    "$(($(jvm_ticks_between "$SERVER_BEFORE" "$server_after") + ours))")
+  local frames=$1 log_to i
+  end_window
   log_to=$(stat -c %s "$SERVER_LOG")
   for ((i = 0; i < 30; i++)); do
     if tail -c +"$((log_to + 1))" "$SERVER_LOG" | grep -aq 'EchoServerVerticle - Stats:'; then break; fi
     sleep 0.1
   done
   RATE=$(steady_rate "$LOG_FROM")
-  SERVER_US=$(loop_micros_per_frame "$SERVER_BEFORE" "$server_after" "$frames")
+  SERVER_US=$(loop_micros_per_frame "$SERVER_BEFORE" "$SERVER_AFTER" "$frames")
 }
 
 # mode, generator, connections, run, frames/s, server loop us/frame, others' CPU %, generator us/frame,
@@ -211,7 +119,7 @@ record() {
 
 run_blaster() {
   local mode=$1 conns=$2 run=$3 out frames cpu gen_us
-  begin_run
+  begin_window
   if ! out=$("$WORK/blaster" -p "$PORT" -c "$conns" -s "$SECONDS_PER_RUN"); then
     echo "throughput.sh: the blaster failed: $out" >&2
     exit 1
@@ -231,7 +139,7 @@ run_sender() {
   local log=$WORK/sender.log count=$((per_tick * 1000 * SECONDS_PER_RUN)) status=0 jvm= i sample
   local first= last=
   rm -f "$log"
-  begin_run
+  begin_window
   timeout -s TERM 60 java -Dechopair.port="$PORT" -Dechopair.intervalMs=1 -Dechopair.framesPerTick="$per_tick" \
     -Dechopair.connections="$conns" -Dechopair.count="$count" -Dechopair.statsIntervalMs=1000 \
     -Dechopair.drainTimeoutMs=5000 -jar "$SENDER_JAR" >"$log" 2>&1 &
@@ -304,7 +212,7 @@ measure_mode() {
   done
   # RTT at a fixed rate well below saturation, where it shows latency rather than queueing
   for ((run = 1; run <= RUNS; run++)); do run_sender "$mode" sender-rtt 1 "$RTT_FRAMES_PER_TICK" "$run"; done
-  stop_server
+  stop_and_report
 }
 
 print_table() {
@@ -345,12 +253,7 @@ print_table() {
 
 STARTED=$(date +%s)
 # Other work on the machine takes cores from the server and the load: say so before the numbers
-IDLE_BEFORE=$(machine_ticks)
-sleep 1
-BUSY=$(busy_percent "$IDLE_BEFORE" "$(machine_ticks)")
-if ((BUSY > 25)); then
-  echo "throughput.sh: warning: the machine was already ${BUSY}% busy before the benchmark; expect lower, noisier numbers" >&2
-fi
+busy_before
 echo "echopair throughput: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
 echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN SENDER_MAX_FRAMES_PER_TICK=$SENDER_MAX_FRAMES_PER_TICK RTT_FRAMES_PER_TICK=$RTT_FRAMES_PER_TICK; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$RESULTS"
