@@ -117,14 +117,18 @@ public final class ConfigSchema {
    * {@code ECHOPAIR_SENDER_INTERVAL_MS}, {@code -Dechopair.intervalMs}, {@code -Dechopair.sender.intervalMs}.
    * Names are matched ignoring case. The text is converted to the key's type. Generic names that match no key are
    * ignored (the environment is shared by the server and the sender); a section-specific name that matches no key
-   * of this section is a typo and an error.
+   * of this section is a typo and an error. Every layer is checked, not only the one that wins: a wrong value in
+   * {@code base} is an error even when an override replaces it.
    *
    * @param base       the section's JSON (null for none); not modified
    * @param appliedLog told one line per key that an override set, e.g. {@code sender.port = 9000 (from ECHOPAIR_PORT)}
    * @return a copy of {@code base} with the overridden keys set
-   * @throws ConfigException when a name is unknown or a text does not convert, naming the variable or property
+   * @throws ConfigException when {@code base} does not {@link #parse} (naming its key and value), or when a name is
+   *                         unknown or a text does not convert (naming the variable or property)
    */
   public JsonObject applyOverrides(JsonObject base, Overrides overrides, Consumer<String> appliedLog) {
+    // The file's own mistakes first: an override must not hide them until the day it is removed
+    parse(base);
     OverrideNames names = new OverrideNames(section, overrides);
     names.rejectUnknown(keys.keySet(), knownKeys());
     JsonObject result = base == null ? new JsonObject() : base.copy();

@@ -20,17 +20,15 @@ import java.util.function.Consumer;
  * and system property overrides, then the schema's checks) and, for a file, watches it for valid changes.
  *
  * <p>Create it in the verticle's {@code start()}: the retriever runs its scans and calls the handlers on the
- * verticle's context, and reads the file through Vert.x's file system, so nothing blocks the event loop.
+ * verticle's context. A file is looked at through {@link ConfigFileStore}, on a worker thread, and read only when it
+ * changed, so nothing blocks the event loop and an unchanged file costs one {@code stat} per scan.
  */
 public final class LayeredConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(LayeredConfig.class);
 
-  /** How often a file source is read again to find changes, unless told otherwise. */
+  /** How often a file source is looked at to find changes, unless told otherwise. */
   public static final long DEFAULT_SCAN_PERIOD_MS = 1000;
-
-  /** The key under which vertx-config's raw format hands us the file's text. */
-  private static final String FILE_TEXT = "text";
 
   private static final Set<String> REPORTED_OVERRIDES = ConcurrentHashMap.newKeySet();
 
@@ -43,13 +41,15 @@ public final class LayeredConfig {
   private volatile ConfigValues latestValid;
   private volatile Handler<ConfigValues> onValidChange;
   private volatile Handler<ConfigException> onRejectedChange = rejected -> { };
+  /** Whether the file could not be read at the last scan that found a change (reported once, until it recovers). */
+  private volatile boolean unreadable;
 
   public LayeredConfig(Vertx vertx, ConfigSource source, ConfigSchema schema, Overrides overrides) {
     this(vertx, source, schema, overrides, DEFAULT_SCAN_PERIOD_MS);
   }
 
   /**
-   * @param scanPeriodMs how often a file source is read again (tests use e.g. 100); ignored for an inline source
+   * @param scanPeriodMs how often a file source is looked at (tests use e.g. 100); ignored for an inline source
    */
   public LayeredConfig(Vertx vertx, ConfigSource source, ConfigSchema schema, Overrides overrides, long scanPeriodMs) {
     this.source = source;
@@ -67,15 +67,16 @@ public final class LayeredConfig {
    */
   public Future<ConfigValues> load() {
     return retriever.getConfig()
-        .map(retrieved -> resolve(retrieved, LayeredConfig::reportOverride))
+        .map(retrieved -> resolve(wholeOf(retrieved), LayeredConfig::reportOverride))
         .onSuccess(values -> running = values);
   }
 
   /**
    * For a file source: when the file changes and its new content is valid and gives other values, calls
    * {@code onValidChange} with them (on the context that created this object). An invalid content (bad JSON,
-   * unknown key, value out of range...) is logged as one ERROR line and the running values stay. No-op for an
-   * inline source, which cannot change.
+   * unknown key, value out of range, not a regular file, too large...) is logged as one ERROR line and the running
+   * values stay. A file that cannot be read (deleted, permission denied, too many open files) is logged once as an
+   * ERROR, and once as an INFO when it can be read again. No-op for an inline source, which cannot change.
    */
   public void watch(Handler<ConfigValues> onValidChange) {
     this.onValidChange = onValidChange;
@@ -101,13 +102,18 @@ public final class LayeredConfig {
     retriever.close();
   }
 
+  /** Only a file source changes: an inline one is not scanned. */
   private void handleChange(ConfigChange change) {
     if (running == null) {
       // load() has not completed yet and will read the new content itself.
       return;
     }
+    FileReading reading = FileReading.of(change.getNewConfiguration());
+    if (reportedUnreadable(reading)) {
+      return;
+    }
     try {
-      latestValid = resolve(change.getNewConfiguration(), applied -> { });
+      latestValid = resolve(fileContent(reading), applied -> { });
     } catch (ConfigException invalid) {
       LOG.error("{} changed but is invalid: {}; keeping the running configuration", source.describe(), invalid.getMessage());
       onRejectedChange.handle(invalid);
@@ -116,6 +122,21 @@ public final class LayeredConfig {
     if (onValidChange != null) {
       deliver(latestValid);
     }
+  }
+
+  /** Whether the file could not be read; the line comes once, the retriever reports only what differs. */
+  private boolean reportedUnreadable(FileReading reading) {
+    if (reading.unreadable() != null) {
+      unreadable = true;
+      LOG.error("{} cannot be read: {}; keeping the running configuration", source.file(), reading.unreadable());
+      onRejectedChange.handle(reading.failure(source.file().toString()));
+      return true;
+    }
+    if (unreadable) {
+      unreadable = false;
+      LOG.info("{} can be read again", source.file());
+    }
+    return false;
   }
 
   private void deliver(ConfigValues values) {
@@ -132,32 +153,30 @@ public final class LayeredConfig {
     }
   }
 
-  /** Retrieved JSON → section → overrides → checked values. */
-  private ConfigValues resolve(JsonObject retrieved, Consumer<String> appliedLog) {
-    JsonObject whole = source.isFile() ? fileContent(retrieved) : retrieved;
+  /** The whole configuration object: the inline one, or the file's text parsed. */
+  private JsonObject wholeOf(JsonObject retrieved) {
+    return source.isFile() ? fileContent(FileReading.of(retrieved)) : retrieved;
+  }
+
+  /** Whole object → section → overrides → checked values. */
+  private ConfigValues resolve(JsonObject whole, Consumer<String> appliedLog) {
     JsonObject section = source.selectSection(whole);
     return schema.parse(schema.applyOverrides(section, overrides, appliedLog));
   }
 
-  private JsonObject fileContent(JsonObject retrieved) {
-    String text = retrieved.getString(FILE_TEXT);
-    if (text == null) {
-      throw new ConfigException(source.file() + ": cannot be read (missing or not readable)");
+  private JsonObject fileContent(FileReading reading) {
+    ConfigException failure = reading.failure(source.file().toString());
+    if (failure != null) {
+      throw failure;
     }
-    return ConfigSource.parseObject(source.file().toString(), text);
+    return ConfigSource.parseObject(source.file().toString(), reading.text());
   }
 
   private static ConfigRetrieverOptions retrieverOptions(ConfigSource source, long scanPeriodMs) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
     if (source.isFile()) {
-      // Raw text and optional: vertx-config would otherwise log its own multi-line error for a bad or missing
-      // file and hide the change from us; we parse the text ourselves and report it in one line.
-      JsonObject fileStore = new JsonObject()
-          .put("path", source.file().toString())
-          .put("raw.key", FILE_TEXT)
-          .put("raw.type", "string");
-      return options.setScanPeriod(scanPeriodMs)
-          .addStore(new ConfigStoreOptions().setType("file").setFormat("raw").setOptional(true).setConfig(fileStore));
+      // Our store, not vertx-config's file store: that one reads the whole file at every scan, whatever it is
+      return options.setScanPeriod(scanPeriodMs).addStore(ConfigFileStoreFactory.storeOptions(source.file()));
     }
     return options.setScanPeriod(0)
         .addStore(new ConfigStoreOptions().setType("json").setConfig(source.inline()));

@@ -4,12 +4,7 @@ import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * The {@code --conf} option of a command line, read before Vert.x starts: VertxApplication itself would only warn
@@ -20,14 +15,18 @@ import java.util.Locale;
  */
 record ConfOption(Path file, JsonObject json) {
 
+  /** {@code --conf X}, {@code -conf X}, {@code --conf=X} or {@code -conf=X} (any case, as picocli accepts). */
+  static final JsonOption OPTION = new JsonOption("--conf", "--conf", "-conf");
+
   /**
-   * Finds {@code --conf X}, {@code -conf X}, {@code --conf=X} or {@code -conf=X} (any case, as picocli accepts).
+   * Finds and reads --conf.
    *
-   * @throws ConfigException when the value names no file and is not JSON text, or is not a JSON object
+   * @throws ConfigException when the value names no file and is not JSON text, is not a JSON object, or names a
+   *                         file that is not a regular file or is too large
    */
   static ConfOption of(String[] args) {
-    String value = valueIn(args);
-    return value == null ? new ConfOption(null, new JsonObject()) : read(value);
+    JsonOption.Value value = OPTION.readIn(args);
+    return value == null ? new ConfOption(null, new JsonObject()) : new ConfOption(value.file(), value.json());
   }
 
   /** Where the verticles read their configuration: the file (watched for changes) or the JSON itself. */
@@ -38,50 +37,5 @@ record ConfOption(Path file, JsonObject json) {
   /** How a log line names it. */
   String describe() {
     return file != null ? file.toString() : json.isEmpty() ? "defaults" : "inline --conf JSON";
-  }
-
-  private static String valueIn(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      String lower = arg.toLowerCase(Locale.ROOT);
-      if (arg.equals("--")) {
-        return null;
-      }
-      if ((lower.equals("--conf") || lower.equals("-conf")) && i + 1 < args.length) {
-        return args[i + 1];
-      }
-      if (lower.startsWith("--conf=") || lower.startsWith("-conf=")) {
-        return arg.substring(arg.indexOf('=') + 1);
-      }
-    }
-    return null;
-  }
-
-  private static ConfOption read(String value) {
-    Path file = existingFile(value);
-    if (file != null) {
-      return new ConfOption(file, ConfigSource.parseObject("--conf " + value, readText(value, file)));
-    }
-    if (value.strip().startsWith("{")) {
-      return new ConfOption(null, ConfigSource.parseObject("--conf " + value, value));
-    }
-    throw new ConfigException("--conf " + value + ": no such file");
-  }
-
-  private static Path existingFile(String value) {
-    try {
-      Path path = Path.of(value);
-      return Files.exists(path) ? path : null;
-    } catch (InvalidPathException notAPath) {
-      return null;
-    }
-  }
-
-  private static String readText(String value, Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ConfigException("--conf " + value + ": cannot be read (" + e + ")");
-    }
   }
 }

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Runs one echopair piece from the command line on Vert.x's {@link VertxApplication}: checks {@code --conf} before
- * Vert.x starts, deploys the piece's verticles, and exits by itself when they run to completion.
+ * Runs one echopair piece from the command line on Vert.x's {@link VertxApplication}: checks {@code --conf} and
+ * {@code --options} before Vert.x starts ({@link CommandLineJson}), deploys the piece's verticles, and exits by itself
+ * when they run to completion.
  *
  * <p>The whole body of a jar's {@code main}: {@code EchoPairLauncher.launch(args, new SenderLaunchable());}. The
  * command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster}, {@code --help}...);
@@ -44,7 +45,8 @@ import java.util.function.Supplier;
  *   <li>15: a verticle failed to start (e.g. the port is in use);</li>
  *   <li>70: a fatal error ({@link FatalErrors}): an {@link OutOfMemoryError} or another {@link VirtualMachineError},
  *       or the log writer thread died (one FATAL line on standard error, the JVM halted at once);</li>
- *   <li>78: invalid configuration: {@code --conf} names no file or is not a JSON object, or
+ *   <li>78: invalid configuration: {@code --conf}, {@code --options} or {@code --deployment-options} names no
+ *       file, names a file that is not a regular file or is too large, or is not a JSON object, or
  *       {@link Launchable#validate} rejected it (one ERROR line, Vert.x is not started); also a
  *       {@link ConfigException} that fails a verticle's start.</li>
  * </ul>
@@ -67,7 +69,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private final Promise<Integer> finished = Promise.promise();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private volatile String confDescription;
+  private volatile CommandLineJson commandLine;
   private volatile ConfigSource source;
   private volatile Vertx vertx;
   private volatile ClusterConfig cluster;
@@ -109,18 +111,16 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
    * @return the exit status of the start: 0 when the verticles are deployed and running
    */
   int run() {
-    ConfOption conf;
     try {
-      conf = ConfOption.of(args);
-      validate(conf.json());
+      commandLine = CommandLineJson.of(args);
+      validate(commandLine.conf().json());
       cluster = ClusterOption.requested(args) ? ClusterConfig.load() : null;
     } catch (ConfigException invalid) {
       LOG.error(invalid.getMessage());
       return ExitStatus.CONFIG;
     }
-    confDescription = conf.describe();
-    source = conf.source();
-    int status = new Application(args, this).launch();
+    source = commandLine.conf().source();
+    int status = new Application(CommandLineJson.without(args), this).launch();
     unmuteClusterStartLoggers();
     return status == ExitStatus.DEPLOYMENT && configRejectedAtStart ? ExitStatus.CONFIG : status;
   }
@@ -135,9 +135,26 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     return vertx;
   }
 
+  // VertxApplication gets the JSON options read by CommandLineJson, never their files
+
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject notGiven) {
+    return commandLine.vertxOptions();
+  }
+
+  @Override
+  public JsonObject afterDeploymentOptionsParsed(JsonObject notGiven) {
+    return commandLine.deploymentOptions();
+  }
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject notGiven) {
+    return commandLine.conf().json();
+  }
+
   @Override
   public void beforeStartingVertx(HookContext context) {
-    LOG.info("Starting {} with configuration from {}", launchable.name(), confDescription);
+    LOG.info("Starting {} with configuration from {}", launchable.name(), commandLine.conf().describe());
     if (cluster != null) {
       LOG.info("Cluster configuration from {}", cluster.origin());
       mutedDuringJoin = MutedLoggers.mute(CLUSTER_START_LOGGERS);

@@ -1,7 +1,11 @@
 package io.echopair.runtime.config;
 
+import io.echopair.runtime.testing.HostileFiles;
 import io.echopair.runtime.testing.LogCapture;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -16,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -112,7 +117,7 @@ class LayeredConfigTest {
         .onComplete(ctx.failing(failure -> ctx.verify(() -> {
           missingConfig.close();
           assertThat(failure).isInstanceOf(ConfigException.class)
-              .hasMessage(missing + ": cannot be read (missing or not readable)");
+              .hasMessage(missing + ": cannot be read (no such file)");
         })))
         .recover(ignored -> config.load())
         .onComplete(ctx.failing(failure -> ctx.verify(() -> {
@@ -143,34 +148,117 @@ class LayeredConfigTest {
   @Test
   @DisplayName("rejects an invalid change in one ERROR line, keeps the running values, then takes a valid one")
   void invalidChange(Vertx vertx, VertxTestContext ctx) throws IOException {
-    Path file = write("sender.json", "{\"port\": 9000}");
     LogCapture log = LogCapture.of(LayeredConfig.class);
-    config = new LayeredConfig(vertx, ConfigSource.file(file), SCHEMA, Overrides.none(), FAST_SCAN_MS);
 
-    config.load().onComplete(ctx.succeeding(first -> {
-      config.watch(
-          changed -> ctx.verify(() -> {
-            log.close();
-            assertThat(changed.integer("port")).isEqualTo(9002);
-            assertThat(log.lines()).hasSize(2);
-            assertThat(log.lines().get(0)).isEqualTo("ERROR " + file + " changed but is invalid:"
-                + " sender.port = 70000: must be between 1 and 65535; keeping the running configuration");
-            assertThat(log.lines().get(1))
-                .startsWith("ERROR " + file + " changed but is invalid: " + file + ": not a JSON object (")
-                .endsWith("); keeping the running configuration");
-            assertThat(log.anyThrowable()).isFalse();
-            ctx.completeNow();
-          }),
-          rejected -> ctx.verify(() -> {
-            assertThat(config.current()).isEqualTo(first);
-            if (rejected.getMessage().startsWith("sender.port")) {
-              write("sender.json", "{\"port\": ");
-            } else {
-              write("sender.json", "{\"port\": 9002}");
-            }
-          }));
-      ctx.verify(() -> write("sender.json", "{\"port\": 70000}"));
-    }));
+    watchSenderFile(vertx,
+        changed -> ctx.verify(() -> {
+          log.close();
+          assertThat(changed.integer("port")).isEqualTo(9002);
+          assertThat(log.lines()).hasSize(2);
+          assertThat(log.lines().get(0)).isEqualTo("ERROR " + senderFile() + " changed but is invalid:"
+              + " sender.port = 70000: must be between 1 and 65535; keeping the running configuration");
+          assertThat(log.lines().get(1))
+              .startsWith("ERROR " + senderFile() + " changed but is invalid: " + senderFile() + ": not a JSON object (")
+              .endsWith("); keeping the running configuration");
+          assertThat(log.anyThrowable()).isFalse();
+          ctx.completeNow();
+        }),
+        rejected -> ctx.verify(() -> {
+          assertThat(config.current().integer("port")).isEqualTo(9000);
+          if (rejected.getMessage().startsWith("sender.port")) {
+            write("sender.json", "{\"port\": ");
+          } else {
+            write("sender.json", "{\"port\": 9002}");
+          }
+        }))
+        .onComplete(ctx.succeeding(first -> ctx.verify(() -> write("sender.json", "{\"port\": 70000}"))));
+  }
+
+  @Test
+  @DisplayName("refuses a reload of a file that became a FIFO or too large in one ERROR line each, then takes a valid one")
+  void refusedFiles(Vertx vertx, VertxTestContext ctx) throws IOException {
+    LogCapture log = LogCapture.of(LayeredConfig.class);
+    Path file = senderFile();
+
+    watchSenderFile(vertx,
+        changed -> ctx.verify(() -> {
+          log.close();
+          assertThat(changed.integer("port")).isEqualTo(9003);
+          assertThat(log.lines()).containsExactly(
+              "ERROR " + file + " changed but is invalid: " + file + ": not a regular file (a FIFO);"
+                  + " keeping the running configuration",
+              "ERROR " + file + " changed but is invalid: " + file + ": 104857600 bytes;"
+                  + " a configuration file may be at most 1048576 bytes; keeping the running configuration");
+          ctx.completeNow();
+        }),
+        rejected -> vertx.executeBlocking(() -> {
+          assertThat(config.current().integer("port")).isEqualTo(9000);
+          if (rejected.getMessage().contains("FIFO")) {
+            return replace(file, HostileFiles.sparse(dir.resolve("big.tmp"), 100L * 1024 * 1024));
+          }
+          return write("sender.json", "{\"port\": 9003}");
+        }).onFailure(ctx::failNow))
+        .compose(first -> vertx.executeBlocking(() -> replace(file, HostileFiles.fifo(dir.resolve("fifo.tmp")))))
+        .onFailure(ctx::failNow);
+  }
+
+  @Test
+  @DisplayName("reports a file that cannot be read once, however many scans, and once when it can be read again")
+  void unreadableFile(Vertx vertx, VertxTestContext ctx) throws IOException {
+    LogCapture log = LogCapture.of(LayeredConfig.class);
+    Path file = senderFile();
+
+    watchSenderFile(vertx,
+        changed -> ctx.verify(() -> {
+          log.close();
+          assertThat(changed.integer("port")).isEqualTo(9004);
+          assertThat(log.lines()).containsExactly(
+              "ERROR " + file + " cannot be read: no such file; keeping the running configuration",
+              "INFO " + file + " can be read again");
+          ctx.completeNow();
+        }),
+        rejected -> ctx.verify(() -> {
+          assertThat(rejected).hasMessage(file + ": cannot be read (no such file)");
+          assertThat(config.current().integer("port")).isEqualTo(9000);
+          // Many scans of the missing file before it comes back: the verdict on repeats comes from the timer
+          vertx.setTimer(FAST_SCAN_MS * 10, timer -> ctx.verify(() -> write("sender.json", "{\"port\": 9004}")));
+        }))
+        .onComplete(ctx.succeeding(first -> ctx.verify(() -> Files.delete(file))));
+  }
+
+  @Test
+  @DisplayName("looks inside the file only when its size, modification time or identity changed")
+  void readsOnlyChangedFiles(Vertx vertx, VertxTestContext ctx) throws IOException {
+    Path file = write("sender.json", "{\"port\": 9001}");
+    FileTime modified = Files.getLastModifiedTime(file);
+    ConfigFileStore store = new ConfigFileStore(vertx, file);
+    Buffer[] first = new Buffer[1];
+
+    store.get()
+        .compose(reading -> vertx.executeBlocking(() -> {
+          first[0] = reading;
+          // Another content of the same size, in the same file, with the same time: invisible to a look
+          Files.writeString(file, "{\"port\": 9002}");
+          return Files.setLastModifiedTime(file, modified);
+        }))
+        .compose(rewritten -> store.get())
+        .compose(unchanged -> {
+          ctx.verify(() -> {
+            assertThat(textOf(unchanged)).isEqualTo("{\"port\": 9001}");
+            // Not even copied
+            assertThat(unchanged).isSameAs(first[0]);
+          });
+          return vertx.executeBlocking(() -> Files.setLastModifiedTime(file, FileTime.fromMillis(modified.toMillis() + 1000)));
+        })
+        .compose(touched -> store.get())
+        .onComplete(ctx.succeeding(changed -> ctx.verify(() -> {
+          assertThat(textOf(changed)).isEqualTo("{\"port\": 9002}");
+          ctx.completeNow();
+        })));
+  }
+
+  private static String textOf(Buffer reading) {
+    return FileReading.of(new JsonObject().put(FileReading.READING, reading.toString())).text();
   }
 
   @Test
@@ -185,9 +273,24 @@ class LayeredConfigTest {
     }));
   }
 
+  /** Loads sender.json, written with port 9000, and watches it; completes once it watches. */
+  private Future<ConfigValues> watchSenderFile(Vertx vertx, Handler<ConfigValues> onValidChange,
+                                               Handler<ConfigException> onRejectedChange) throws IOException {
+    config = new LayeredConfig(vertx, ConfigSource.file(write("sender.json", "{\"port\": 9000}")), SCHEMA,
+        Overrides.none(), FAST_SCAN_MS);
+    return config.load().onSuccess(first -> config.watch(onValidChange, onRejectedChange));
+  }
+
+  private Path senderFile() {
+    return dir.resolve("sender.json");
+  }
+
   /** Replaces the file in one step, so that a scan never reads it half written. */
   private Path write(String name, String content) throws IOException {
-    Path temp = Files.writeString(dir.resolve(name + ".tmp"), content);
-    return Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return replace(dir.resolve(name), Files.writeString(dir.resolve(name + ".tmp"), content));
+  }
+
+  private static Path replace(Path file, Path by) throws IOException {
+    return Files.move(by, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

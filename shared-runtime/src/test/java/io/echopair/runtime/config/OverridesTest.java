@@ -95,6 +95,20 @@ class OverridesTest {
   }
 
   @Test
+  @DisplayName("rejects a wrong or out-of-range value of the file even when an override replaces it, naming the file's key")
+  void maskedFileValue() {
+    env.put("ECHOPAIR_PORT", "7000");
+    props.put("echopair.sender.port", "7001");
+
+    assertThatThrownBy(() -> resolve(new JsonObject().put("port", "abc"))).isInstanceOf(ConfigException.class)
+        .hasMessage("sender.port = \"abc\": must be an integer");
+    assertThatThrownBy(() -> resolve(new JsonObject().put("port", 70000)))
+        .hasMessage("sender.port = 70000: must be between 1 and 65535");
+    assertThat(applied).isEmpty();
+    assertThat(port(new JsonObject().put("port", 1001))).isEqualTo(7001);
+  }
+
+  @Test
   @DisplayName("ignores generic names that match no key and names of the other section")
   void ignoresOthers() {
     env.put("ECHOPAIR_FOO", "1");

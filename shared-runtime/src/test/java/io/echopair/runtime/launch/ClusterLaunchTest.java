@@ -12,7 +12,14 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,9 +29,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --cluster} through the launcher, on loopback, with a cluster.xml of the test's own. */
+@ExtendWith(VertxExtension.class)
 @DisplayName("EchoPairLauncher --cluster")
 class ClusterLaunchTest {
 
@@ -58,6 +67,47 @@ class ClusterLaunchTest {
     assertThat(log.lines()).anyMatch(line -> line.matches(
         "INFO Joined cluster \"" + cluster.name() + "\" in \\d+ ms \\(1 nodes\\); event bus at 127\\.0\\.0\\.1:\\d+"));
     assertThat(log.linesContaining("ERROR")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("joins with the eventBusOptions of --options, which reach the node's event bus")
+  void eventBusOptions() throws IOException {
+    clusterFile();
+    String options = "{\"eventBusOptions\": {\"host\": \"127.0.0.1\", \"port\": 0,"
+        + " \"clusterNodeMetadata\": {\"probe\": \"from --options\"}}}";
+
+    assertThat(run("--cluster", "--options", options)).isEqualTo(ExitStatus.OK);
+
+    NodeInfo node = ((VertxInternal) launcher.vertx()).clusterManager().getNodeInfo();
+    assertThat(node.host()).isEqualTo("127.0.0.1");
+    assertThat(node.metadata()).isEqualTo(new JsonObject().put("probe", "from --options"));
+    assertThat(log.linesContaining("ERROR")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("joins with an event bus on TLS that requires client certificates, as --options describes it")
+  void eventBusTls(Vertx client, VertxTestContext ctx) throws IOException {
+    clusterFile();
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    JsonObject pemKeyCert = new JsonObject()
+        .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath());
+    JsonObject pemTrust = new JsonObject().put("certPaths", new JsonArray().add(certificate.certificatePath()));
+    JsonObject options = new JsonObject().put("eventBusOptions", new JsonObject()
+        .put("host", "127.0.0.1").put("ssl", true).put("clientAuth", "REQUIRED")
+        .put("pemKeyCertOptions", pemKeyCert).put("pemTrustOptions", pemTrust));
+
+    assertThat(run("--cluster", "--options", options.encode())).isEqualTo(ExitStatus.OK);
+
+    // A TLS handshake with this node's certificate succeeds on the event bus port
+    NodeInfo node = ((VertxInternal) launcher.vertx()).clusterManager().getNodeInfo();
+    NetClientOptions tls = new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("")
+        .setKeyCertOptions(certificate.keyCertOptions()).setTrustOptions(certificate.trustOptions());
+    client.createNetClient(tls).connect(node.port(), node.host())
+        .onComplete(ctx.succeeding(socket -> ctx.verify(() -> {
+          assertThat(socket.isSsl()).isTrue();
+          socket.close();
+          ctx.completeNow();
+        })));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.echopair.runtime.launch;
 
+import io.echopair.runtime.testing.HostileFiles;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 @DisplayName("EchoPairLauncher")
 class EchoPairLauncherTest {
@@ -34,6 +37,9 @@ class EchoPairLauncherTest {
   static final ConfigSchema SCHEMA = ConfigSchema.section("piece")
       .integer("status", 0, 0, 125, "Exit status the piece asks for when it finishes")
       .bool("fail", false, "Whether the piece fails its completion");
+
+  /** How long a refusal may take at most; it takes milliseconds. */
+  private static final Duration QUICKLY = Duration.ofSeconds(20);
 
   @TempDir
   Path dir;
@@ -75,6 +81,102 @@ class EchoPairLauncherTest {
         .startsWith("ERROR --conf " + malformed + ": not a JSON object (")
         .doesNotContain("\n");
     assertThat(launcher.vertx()).isNull();
+  }
+
+  @Test
+  @DisplayName("exits with 78 and one line at once when --conf names a FIFO, a device, a directory or a giant file")
+  void hostileConf() throws Exception {
+    Path fifo = HostileFiles.fifo(dir.resolve("fifo.json"));
+    Path big = HostileFiles.sparse(dir.resolve("big.json"), 100L * 1024 * 1024);
+    Path toDevice = Files.createSymbolicLink(dir.resolve("zero.json"), Path.of("/dev/zero"));
+
+    // Opening the FIFO would block for ever: the test gives up rather than hang
+    assertThat(assertTimeoutPreemptively(QUICKLY, () -> run(new TestPiece(PieceVerticle::new), "--conf", fifo.toString())))
+        .isEqualTo(ExitStatus.CONFIG);
+    assertThat(assertTimeoutPreemptively(QUICKLY, () -> run(new TestPiece(PieceVerticle::new), "--conf", big.toString())))
+        .isEqualTo(ExitStatus.CONFIG);
+    assertThat(assertTimeoutPreemptively(QUICKLY, () -> run(new TestPiece(PieceVerticle::new), "--conf", toDevice.toString())))
+        .isEqualTo(ExitStatus.CONFIG);
+    assertThat(run(new TestPiece(PieceVerticle::new), "--conf", dir.toString())).isEqualTo(ExitStatus.CONFIG);
+
+    assertThat(log.lines()).containsExactly(
+        "ERROR --conf " + fifo + ": not a regular file (a FIFO)",
+        "ERROR --conf " + big + ": 104857600 bytes; a configuration file may be at most 1048576 bytes",
+        "ERROR --conf " + toDevice + ": not a regular file (a character device)",
+        "ERROR --conf " + dir + ": not a regular file (a directory)");
+    assertThat(launcher.vertx()).isNull();
+  }
+
+  @Test
+  @DisplayName("reads --conf through a symbolic link to a regular file")
+  void linkedConf() throws IOException {
+    Path conf = Files.writeString(dir.resolve("piece.json"), "{\"status\": 6}");
+    Path link = Files.createSymbolicLink(dir.resolve("link.json"), conf);
+    TestPiece piece = new TestPiece(PieceVerticle::new);
+
+    assertThat(run(piece, "--conf", link.toString())).isEqualTo(ExitStatus.OK);
+
+    assertThat(piece.verticles).singleElement()
+        .satisfies(verticle -> assertThat(verticle.config.current().integer("status")).isEqualTo(6));
+  }
+
+  @Test
+  @DisplayName("exits with 78 when a value of the file is wrong, even when an override replaces it")
+  void maskedFileValue() throws IOException {
+    Path conf = Files.writeString(dir.resolve("piece.json"), "{\"status\": \"abc\"}");
+    launcher = new EchoPairLauncher(new String[] {"--conf", conf.toString()}, new TestPiece(PieceVerticle::new),
+        Overrides.none().withSystemProperty("echopair.status", "7"));
+
+    assertThat(launcher.run()).isEqualTo(ExitStatus.CONFIG);
+
+    assertThat(log.lines()).containsExactly("ERROR Invalid configuration: piece.status = \"abc\": must be an integer");
+  }
+
+  @Test
+  @DisplayName("exits with 78 and one line, without starting Vert.x, on an --options that is not a JSON object")
+  void malformedOptions() throws Exception {
+    Path fifo = HostileFiles.fifo(dir.resolve("options.json"));
+    Path array = Files.writeString(dir.resolve("array.json"), "[1, 2]");
+
+    assertThat(run(new TestPiece(PieceVerticle::new), "--options", "{\"eventBusOptions\": {")).isEqualTo(ExitStatus.CONFIG);
+    assertThat(run(new TestPiece(PieceVerticle::new), "-options=" + array)).isEqualTo(ExitStatus.CONFIG);
+    assertThat(assertTimeoutPreemptively(QUICKLY, () -> run(new TestPiece(PieceVerticle::new), "--options", fifo.toString())))
+        .isEqualTo(ExitStatus.CONFIG);
+    assertThat(run(new TestPiece(PieceVerticle::new), "--options", "{\"eventBusOptions\": {\"port\": \"abc\"}}"))
+        .isEqualTo(ExitStatus.CONFIG);
+    assertThat(assertTimeoutPreemptively(QUICKLY,
+        () -> run(new TestPiece(PieceVerticle::new), "--deployment-options", "/dev/zero"))).isEqualTo(ExitStatus.CONFIG);
+
+    assertThat(log.lines()).satisfiesExactly(
+        line -> assertThat(line).startsWith("ERROR --options {\"eventBusOptions\": {: not a JSON object (Unexpected end-of-input"),
+        line -> assertThat(line).startsWith("ERROR --options " + array + ": not a JSON object ("),
+        line -> assertThat(line).isEqualTo("ERROR --options " + fifo + ": not a regular file (a FIFO)"),
+        line -> assertThat(line).isEqualTo("ERROR --options {\"eventBusOptions\": {\"port\": \"abc\"}}:"
+            + " eventBusOptions.port = \"abc\": must be a number"),
+        line -> assertThat(line).isEqualTo("ERROR --deployment-options /dev/zero: not a regular file (a character device)"));
+    assertThat(log.anyThrowable()).isFalse();
+    assertThat(launcher.vertx()).isNull();
+  }
+
+  @Test
+  @DisplayName("starts Vert.x with the --options of a file, and the verticles with --conf, neither read by VertxApplication")
+  void optionsFile() throws IOException {
+    Path options = Files.writeString(dir.resolve("vertx.json"), "{\"eventLoopPoolSize\": 1, \"eventBusOptions\": {\"port\": 0}}");
+    TestPiece piece = new TestPiece(PieceVerticle::new);
+
+    assertThat(run(piece, "--options", options.toString(), "--conf", "{\"status\": 2}", "--instances", "2"))
+        .isEqualTo(ExitStatus.OK);
+
+    // One event loop for two instances: both run on the same thread
+    assertThat(piece.verticles).hasSize(2);
+    assertThat(piece.verticles.get(0).thread).isEqualTo(piece.verticles.get(1).thread);
+    assertThat(piece.verticles.get(0).config().getInteger("status")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("exits with 2 when --conf is given twice, as picocli refuses it")
+  void confTwice() {
+    assertThat(run(new TestPiece(PieceVerticle::new), "--conf", "{}", "--conf", "{}")).isEqualTo(ExitStatus.USAGE);
   }
 
   @Test
@@ -210,6 +312,7 @@ class EchoPairLauncherTest {
     final Promise<Void> stopped = Promise.promise();
     private final RuntimeException startFailure;
     LayeredConfig config;
+    volatile Thread thread;
 
     PieceVerticle(ConfigSource source) {
       this(source, null);
@@ -222,6 +325,7 @@ class EchoPairLauncherTest {
 
     @Override
     public Future<?> start() {
+      thread = Thread.currentThread();
       if (startFailure != null) {
         return Future.failedFuture(startFailure);
       }
