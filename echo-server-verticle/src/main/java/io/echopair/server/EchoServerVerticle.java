@@ -1,5 +1,6 @@
 package io.echopair.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
@@ -12,6 +13,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +33,8 @@ public final class EchoServerVerticle extends VerticleBase {
 
   /** Refused connections logged per instance per second; the rest are counted in the next line. */
   private static final int REFUSAL_LINES_PER_SECOND = 1;
+  /** File descriptors the JVM, Vert.x and the cluster use besides the connections. */
+  private static final int DESCRIPTORS_FOR_THE_REST = 100;
 
   private final ConfigSource source;
   private final long configScanPeriodMs;
@@ -150,6 +154,7 @@ public final class EchoServerVerticle extends VerticleBase {
           config.frameSize(), config.echo() ? "on" : "off");
       lastReport = stats.snapshot();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::reportStats);
+      warnIfDescriptorsRunOutFirst();
     }
     long shortestTimeoutSeconds = shortestTimeoutSeconds();
     if (shortestTimeoutSeconds > 0) {
@@ -157,6 +162,18 @@ public final class EchoServerVerticle extends VerticleBase {
       sweepTimer = vertx.setPeriodic(sweepMs, this::closeStalledConnections);
     }
     layeredConfig.watch(this::applyConfigChange);
+  }
+
+  /** A connection is a file descriptor: a limit above what the process may open would never be the one that acts. */
+  private void warnIfDescriptorsRunOutFirst() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+      long forConnections = unix.getMaxFileDescriptorCount() - DESCRIPTORS_FOR_THE_REST;
+      if (config.maxConnections() > forConnections) {
+        LOG.warn("maxConnections {} is more than this process's limit of {} open files leaves for connections "
+            + "(ulimit -n): it runs out of file descriptors first; raise the limit or lower maxConnections",
+            config.maxConnections(), unix.getMaxFileDescriptorCount());
+      }
+    }
   }
 
   private void handleConnection(NetSocket socket) {

@@ -67,6 +67,18 @@ final class ChildProcess implements AutoCloseable {
     return start(jarPath.getFileName().toString(), command, Redirect.to(stderr.toFile()));
   }
 
+  /** Like {@link #jar}, in a shell that first lowers the number of files the JVM may open to {@code openFiles}. */
+  static ChildProcess jarWithOpenFileLimit(int openFiles, String jar, List<String> jvmArgs, String... args)
+      throws IOException {
+    Path jarPath = packagedJar(jar);
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"));
+    command.addAll(java(jvmArgs));
+    command.add("-jar");
+    command.add(jarPath.toString());
+    command.addAll(List.of(args));
+    return start(jarPath.getFileName().toString(), command, Redirect.PIPE);
+  }
+
   /** Starts a native program in the project root. */
   static ChildProcess program(Path executable, String... args) throws IOException {
     List<String> command = new ArrayList<>();

@@ -163,7 +163,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+    // A listening socket that cannot accept (out of file descriptors) says so in one line a minute
+    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
+        .withTransport(ReportingTransport.forOptions(options));
     return cluster == null ? builder : new ClusterJoin(builder, cluster);
   }
 
