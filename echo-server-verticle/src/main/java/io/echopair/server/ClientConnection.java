@@ -67,7 +67,7 @@ final class ClientConnection {
     this.onClosed = onClosed;
     this.peer = peer;
     this.senders = new SenderView(ledger, scope);
-    this.intake = new FrameIntake(config, logEvery, senders, stats, peer);
+    this.intake = new FrameIntake(config, logEvery, senders, stats, peer, socket::write);
     this.gate = new ReadGate(socket, this::handleRead);
     this.logTurns = logTurns;
   }
@@ -159,15 +159,13 @@ final class ClientConnection {
       logTurns.await(releaseForLog);
       return;
     }
-    Buffer echoes = intake.read(chunk);
+    intake.read(chunk);
     notePartialFrame();
     if (intake.isGarbage()) {
       close(intake.garbageReason());
       return;
     }
-    if (echoes != null) {
-      writeEchoes(echoes);
-    }
+    stopReadingIfEchoesPileUp();
   }
 
   /** Whether this read waits for its turn at the log; the first read after a turn is given never does. */
@@ -202,9 +200,8 @@ final class ClientConnection {
     }
   }
 
-  /** One write per read; stop reading from a client whose echoes pile up until the queue drains. */
-  private void writeEchoes(Buffer echoes) {
-    socket.write(echoes);
+  /** Stop reading from a client whose echoes pile up until the queue drains. */
+  private void stopReadingIfEchoesPileUp() {
     if (socket.writeQueueFull() && !gate.isStoppedFor(Reason.ECHOES)) {
       gate.stop(Reason.ECHOES);
       stats.pausedReading();

@@ -2,6 +2,7 @@ package io.echopair.server;
 
 import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -9,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one connection's bytes amount to: cuts them into frames, logs each new valid frame with the seed's words,
- * gathers the echoes of a read into one buffer, and judges bad input, logged at a bounded rate.
+ * echoes the valid frames of a read as slices of it, and judges bad input, logged at a bounded rate.
  *
  * <p>A connection whose recent frames are mostly undecodable or corrupt is judged to be sending garbage: from then on
  * its frames are ignored, and the connection closes it.
@@ -29,6 +30,7 @@ final class FrameIntake {
   private final ServerStats stats;
   private final String peer;
   private final FrameDecoder decoder;
+  private final Handler<Buffer> echoOut;
   private final LogLimiter badFrameLog = new LogLimiter(BAD_FRAME_LINES, BAD_FRAME_INTERVAL_NANOS);
   private MessagePublisher publisher = MessagePublisher.OFF;
   private int logEvery;
@@ -43,18 +45,23 @@ final class FrameIntake {
   private int garbageScore;
   // Set once the input is judged garbage: why, for the disconnect line
   private String garbage;
-  // The current read: its frames, and their echoes in one buffer
-  private int readLength;
+  // The current read, its frames, and the run of valid frames in it whose echo is not written yet
+  private Buffer read;
   private int readFrames;
-  private Buffer echoes;
   private int echoFrames;
+  private int echoBytes;
+  private int runStart = -1;
+  private int runEnd;
 
-  FrameIntake(ServerConfig config, int logEvery, SenderView senders, ServerStats stats, String peer) {
+  /** @param echoOut where the echoes go, in order: the socket */
+  FrameIntake(ServerConfig config, int logEvery, SenderView senders, ServerStats stats, String peer,
+              Handler<Buffer> echoOut) {
     this.config = config;
     this.logEvery = logEvery;
     this.senders = senders;
     this.stats = stats;
     this.peer = peer;
+    this.echoOut = echoOut;
     this.decoder = new FrameDecoder(config.frameFormat(), this::handleFrame);
   }
 
@@ -68,10 +75,11 @@ final class FrameIntake {
   }
 
   /**
-   * Takes one read: logs its frames and returns their echoes, in one buffer, or null when there is nothing to echo.
+   * Takes one read: logs its frames and writes their echoes, a run of consecutive valid frames as one slice of the
+   * read (nothing copied), a frame that came in two reads as a copy.
    */
-  Buffer read(Buffer chunk) {
-    readLength = chunk.length();
+  void read(Buffer chunk) {
+    read = chunk;
     readFrames = 0;
     try {
       decoder.handle(chunk);
@@ -79,14 +87,14 @@ final class FrameIntake {
       // The decoder went on with the rest of the read: one frame's handling failed, the framing did not
       handlingFailed(bug);
     }
+    writeEchoRun();
+    read = null;
     stats.received(chunk.length(), readFrames);
-    Buffer batch = echoes;
-    if (batch != null) {
-      stats.echoed(echoFrames, batch.length());
-      echoes = null;
+    if (echoFrames > 0) {
+      stats.echoed(echoFrames, echoBytes);
       echoFrames = 0;
+      echoBytes = 0;
     }
-    return batch;
   }
 
   /** The most lines a read of {@code bytes} can log: what a connection asks of the log before it reads. */
@@ -166,15 +174,38 @@ final class FrameIntake {
       }
     }
     if (config.echo()) {
-      if (echoes == null) {
-        echoes = Buffer.buffer(readLength + frame.size());
-      }
-      frame.appendTo(echoes);
-      echoFrames++;
+      echo(frame);
+    }
+  }
+
+  private void echo(Frame frame) {
+    echoFrames++;
+    echoBytes += frame.size();
+    int at = frame.offsetInRead();
+    if (runStart >= 0 && at == runEnd) {
+      runEnd += frame.size();
+      return;
+    }
+    writeEchoRun();
+    if (at == Frame.NOT_IN_ONE_READ) {
+      echoOut.handle(frame.copy());
+    } else {
+      runStart = at;
+      runEnd = at + frame.size();
+    }
+  }
+
+  /** Writes the echo of the frames gathered so far: a slice of the read, sharing its bytes. */
+  private void writeEchoRun() {
+    if (runStart >= 0) {
+      echoOut.handle(read.slice(runStart, runEnd));
+      runStart = -1;
     }
   }
 
   private void rejectFrame(Frame frame, String message, Object detail) {
+    // Not echoed: the echo run ends before it
+    writeEchoRun();
     if (frame.verdict() == Frame.Verdict.CORRUPT) {
       corrupt++;
       stats.corruptFrame();

@@ -51,13 +51,13 @@ public final class FrameDecoder implements Handler<Buffer> {
       if (buffered < frameSize) {
         return;
       }
-      failure = emit(failure);
+      failure = emit(Frame.NOT_IN_ONE_READ, failure);
     }
     // Whole frames straight from this read
     while (length - position >= frameSize) {
       chunk.getBytes(position, position + frameSize, frame.array(), 0);
+      failure = emit(position, failure);
       position += frameSize;
-      failure = emit(failure);
     }
     // Keep the start of the next frame
     if (position < length) {
@@ -74,9 +74,10 @@ public final class FrameDecoder implements Handler<Buffer> {
     return buffered;
   }
 
-  /** Hands the frame over; returns the first failure of this read so far. */
-  private RuntimeException emit(RuntimeException earlier) {
+  /** Hands the frame over, found at {@code offsetInRead}; returns the first failure of this read so far. */
+  private RuntimeException emit(int offsetInRead, RuntimeException earlier) {
     buffered = 0;
+    frame.offsetInRead(offsetInRead);
     try {
       frameHandler.handle(frame);
       return earlier;
