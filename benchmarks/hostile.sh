@@ -71,7 +71,7 @@ end_phase() {
   end_window
   await_log_quiet
   LOG_BYTES=$(($(stat -c %s "$SERVER_LOG") - LOG_FROM))
-  RECV_LINES=$(phase_log | grep -ac 'ClientConnection - Recv Msg : ' || true)
+  RECV_LINES=$(phase_log | grep -ac ' - Recv Msg : ' || true)
 }
 
 # What the server logged since the phase began (it may be a gigabyte: not copied).
@@ -191,7 +191,7 @@ measure_latency() {
 
 measure_garbage() {
   local out=$WORK/garbage.out line written seconds back ends caused lines bytes ping_lines ended server_end
-  local garbage_frames corrupt garbage_lines complete
+  local garbage_frames corrupt undecodable garbage_lines complete
   begin_window
   ping_start
   "$WORK/blaster" -p "$PORT" -m garbage -g "$GARBAGE_MB" "${HOSTILE[@]}" >"$out" 2>&1 &
@@ -214,15 +214,17 @@ measure_garbage() {
   ping_lines=$(phase_log | grep -ac "peer ${PING_PEER:-none}, " || true)
   ended=$(phase_log | grep -a 'Client [0-9.:]* disconnected (' | grep -v "${PING_PEER:-none}" | head -1 || true)
   server_end=$(sed -n 's/.*disconnected (\([^)]*\)).*/\1/p' <<<"$ended")
-  # Its frames each have a Recv Msg line, but the corrupt ones (a WARN line each)
+  # Its frames each have a Recv Msg line, but the corrupt and undecodable ones (counted, a few WARN lines)
   garbage_frames=$(sed -n 's/.*): \([0-9]*\) frames in.*/\1/p' <<<"$ended")
   corrupt=$(sed -n 's/.*, \([0-9]*\) corrupt.*/\1/p' <<<"$ended")
+  undecodable=$(sed -n 's/.*, \([0-9]*\) undecodable.*/\1/p' <<<"$ended")
+  corrupt=$((${corrupt:-0} + ${undecodable:-0}))
   garbage_lines=$((RECV_LINES - ping_lines))
-  complete=$( ((garbage_lines == ${garbage_frames:-0} - ${corrupt:-0})) && echo complete || echo INCOMPLETE)
-  printf '   garbage, %s MB: wrote %s MB, read %s MB back, the last after %s s; %s; server says: %s; caused %s log lines, %s MB, %s Recv Msg lines for its %s frames (%s corrupt: %s); ping %s (log: %s lines for %s round trips); server cpu %s%%; others %s%%\n' \
+  complete=$( ((garbage_lines == ${garbage_frames:-0} - corrupt)) && echo complete || echo INCOMPLETE)
+  printf '   garbage, %s MB: wrote %s MB, read %s MB back, the last after %s s; %s; server says: %s; caused %s log lines, %s MB, %s Recv Msg lines for its %s frames (%s corrupt or undecodable: %s); ping %s (log: %s lines for %s round trips); server cpu %s%%; others %s%%\n' \
     "$GARBAGE_MB" "$(mb "${written:-0}")" "$(mb "${back:-0}")" "${seconds:-?}" "${ends:-?}" "${server_end:-no disconnect logged}" \
-    "$lines" "$(mb "$bytes")" "$garbage_lines" "${garbage_frames:-?}" "${corrupt:-0}" "$complete" "$(rtt_text)" "$ping_lines" "$ROUND_TRIPS" "$SERVER_PCT" "$OTHERS_PCT"
-  echo "| $(mb "${written:-0}") MB in ${seconds:-?} s | $(mb "${back:-0}") MB | ${ends:-?}; server: ${server_end:-no disconnect logged} | $lines | $(mb "$bytes") | $garbage_lines / $((${garbage_frames:-0} - ${corrupt:-0})) ($complete) | $(rtt_cells) | $SERVER_PCT % | $OTHERS_PCT % |" \
+    "$lines" "$(mb "$bytes")" "$garbage_lines" "${garbage_frames:-?}" "$corrupt" "$complete" "$(rtt_text)" "$ping_lines" "$ROUND_TRIPS" "$SERVER_PCT" "$OTHERS_PCT"
+  echo "| $(mb "${written:-0}") MB in ${seconds:-?} s | $(mb "${back:-0}") MB | ${ends:-?}; server: ${server_end:-no disconnect logged} | $lines | $(mb "$bytes") | $garbage_lines / $((${garbage_frames:-0} - corrupt)) ($complete) | $(rtt_cells) | $SERVER_PCT % | $OTHERS_PCT % |" \
     >>"$WORK/garbage.md"
   echo "| $GARBAGE_MB MB of random bytes, 1 connection | 1 | $(rtt_cells) | $(mb "${written:-0}") MB in ${seconds:-?} s | $ping_lines / $ROUND_TRIPS (the client's own) | $(mb "$LOG_BYTES") | $SERVER_PCT % | $PING_CPU % / $(cpu_of "$line") % | $OTHERS_PCT % |" \
     >>"$WORK/latency.md"
@@ -347,11 +349,11 @@ done
 stop_server
 FINAL=$(grep -a -o 'Final stats:.*' "$SERVER_LOG" || echo 'no Final stats line')
 echo "   $FINAL"
-# Every frame received, less the corrupt ones and the duplicates, has its Recv Msg line
-RECV_TOTAL=$(grep -ac 'ClientConnection - Recv Msg : ' "$SERVER_LOG" || true)
-EXPECTED=$(sed -n 's/.*; in \([0-9]*\) frames.*; \([0-9]*\) corrupt; \([0-9]*\) duplicates.*/\1 \2 \3/p' <<<"$FINAL" \
-  | awk '{ print $1 - $2 - $3 }')
-echo "   server log: $(mb "$(stat -c %s "$SERVER_LOG")") MB, $RECV_TOTAL Recv Msg lines for ${EXPECTED:-?} frames received (less corrupt and duplicates): $( [[ $RECV_TOTAL == "${EXPECTED:-}" ]] && echo complete || echo INCOMPLETE)"
+# Every frame received, less the corrupt and undecodable ones and the duplicates, has its Recv Msg line
+RECV_TOTAL=$(grep -ac ' - Recv Msg : ' "$SERVER_LOG" || true)
+EXPECTED=$(sed -n 's/.*; in \([0-9]*\) frames.*; \([0-9]*\) corrupt, \([0-9]*\) undecodable; \([0-9]*\) duplicates.*/\1 \2 \3 \4/p' \
+  <<<"$FINAL" | awk '{ print $1 - $2 - $3 - $4 }')
+echo "   server log: $(mb "$(stat -c %s "$SERVER_LOG")") MB, $RECV_TOTAL Recv Msg lines for ${EXPECTED:-?} frames received (less corrupt, undecodable and duplicates): $( [[ $RECV_TOTAL == "${EXPECTED:-}" ]] && echo complete || echo INCOMPLETE)"
 
 echo
 echo "Ping-pong client (127.0.0.1, one frame at a time) next to hostile load from ${HOSTILE_ADDRESS:-127.0.0.1}; RTT in ms:"
@@ -363,7 +365,7 @@ if [[ -s $WORK/garbage.md ]]; then
   echo
   echo "Random garbage from one connection:"
   echo
-  echo "| written, last echo after | read back | how it ended | log lines caused | log MB caused | its Recv Msg lines / frames not corrupt | ping round trips | p50 | p99 | p99.9 | max | paced p99 | server CPU | CPU of others |"
+  echo "| written, last echo after | read back | how it ended | log lines caused | log MB caused | its Recv Msg lines / frames not corrupt or undecodable | ping round trips | p50 | p99 | p99.9 | max | paced p99 | server CPU | CPU of others |"
   echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   cat "$WORK/garbage.md"
 fi

@@ -42,6 +42,8 @@ final class ClientConnection {
   private final long connectedAtNanos = System.nanoTime();
 
   private long lastActivityNanos = connectedAtNanos;
+  // Echo bytes handed to the socket and not yet passed to the kernel
+  private long unsentEchoBytes;
   // The log let this connection go: its next read is taken whatever the log looks like
   private boolean admittedByLog;
   // When the unfinished frame the decoder holds began, while the server reads this client; 0 without one
@@ -49,6 +51,8 @@ final class ClientConnection {
   private Throwable error;
   // Once closing, input is read and discarded; closeReason says why when the server decided it
   private boolean closing;
+  // The socket is closed (by either side); the connection is done once its held reads are logged
+  private boolean socketClosed;
   private String closeReason;
   private long discardedBytes;
   private long cutTimer = -1;
@@ -67,8 +71,8 @@ final class ClientConnection {
     this.onClosed = onClosed;
     this.peer = peer;
     this.senders = new SenderView(ledger, scope);
-    this.intake = new FrameIntake(config, logEvery, senders, stats, peer, socket::write);
-    this.gate = new ReadGate(socket, this::handleRead);
+    this.intake = new FrameIntake(config, logEvery, senders, stats, peer, this::writeEcho);
+    this.gate = new ReadGate(socket, this::handleRead, stats);
     this.logTurns = logTurns;
   }
 
@@ -76,7 +80,6 @@ final class ClientConnection {
   ClientConnection open() {
     socket.setWriteQueueMaxSize(config.writeQueueMaxBytes());
     socket.handler(gate::accept)
-        .drainHandler(this::handleDrain)
         .exceptionHandler(this::handleError)
         .endHandler(this::handleEnd)
         .closeHandler(this::handleClosed)
@@ -113,8 +116,7 @@ final class ClientConnection {
 
   /** Bytes the connection holds in memory now: reads not yet taken and echoes not yet sent (for tests). */
   long retainedBytes() {
-    var outbound = ((NetSocketInternal) socket).channelHandlerContext().channel().unsafe().outboundBuffer();
-    return gate.heldBytes() + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
+    return gate.heldBytes() + unsentEchoBytes;
   }
 
   /** Completes once the connection is closed and its disconnect is logged. */
@@ -124,7 +126,7 @@ final class ClientConnection {
 
   /**
    * Closes the connection once its queued echoes are written; cuts it if that takes longer than closeTimeoutSeconds
-   * (a client that never reads). Frames arriving meanwhile are discarded.
+   * (a client that never reads). The reads it holds are handled first; frames arriving meanwhile are discarded.
    */
   void close(String reason) {
     if (!closing) {
@@ -137,8 +139,9 @@ final class ClientConnection {
     if (closing || closed.future().isComplete()) {
       return;
     }
-    closing = true;
     logTurns.cancel(releaseForLog);
+    handleHeldReads();
+    closing = true;
     // Unread input at close() makes the kernel reset the connection and drop echoes not yet sent: keep reading
     gate.restartAll();
     socket.close();
@@ -155,7 +158,6 @@ final class ClientConnection {
     }
     if (mustWaitForLog(chunk.length())) {
       gate.hold(chunk, Reason.LOG);
-      stats.pausedForLog();
       logTurns.await(releaseForLog);
       return;
     }
@@ -178,10 +180,22 @@ final class ClientConnection {
   }
 
   private void releasedForLog() {
+    if (socketClosed) {
+      // The client is gone; its last reads were waiting for the log, and the disconnect line for them
+      handleHeldReads();
+      finishClose();
+      return;
+    }
     admittedByLog = true;
-    stats.resumedForLog();
     notePartialFrameRestarted();
     gate.restart(Reason.LOG);
+  }
+
+  /** Logs (and echoes) the reads the gate holds, whatever the log looks like: they were received. */
+  private void handleHeldReads() {
+    for (Buffer chunk : gate.takeHeld()) {
+      intake.read(chunk);
+    }
   }
 
   private void notePartialFrame() {
@@ -200,20 +214,29 @@ final class ClientConnection {
     }
   }
 
-  /** Stop reading from a client whose echoes pile up until the queue drains. */
+  /**
+   * Writes echo bytes and counts them until the socket has passed them to the kernel: the server's memory for this
+   * client. Vert.x's own writeQueueFull() would only turn true once 16 more writes had piled up behind a full socket.
+   */
+  private void writeEcho(Buffer echo) {
+    int bytes = echo.length();
+    unsentEchoBytes += bytes;
+    socket.write(echo).onComplete(written -> echoSent(bytes));
+  }
+
+  /** Stop reading from a client whose echoes pile up, until half of them are sent. */
   private void stopReadingIfEchoesPileUp() {
-    if (socket.writeQueueFull() && !gate.isStoppedFor(Reason.ECHOES)) {
+    if (unsentEchoBytes >= config.writeQueueMaxBytes() && !gate.isStoppedFor(Reason.ECHOES)) {
       gate.stop(Reason.ECHOES);
-      stats.pausedReading();
       LOG.debug("Client {} is not reading its echoes as fast as it sends: pausing reads", peer);
     }
   }
 
-  private void handleDrain(Void drained) {
+  private void echoSent(int bytes) {
+    unsentEchoBytes -= bytes;
     lastActivityNanos = System.nanoTime();
-    if (gate.isStoppedFor(Reason.ECHOES)) {
+    if (gate.isStoppedFor(Reason.ECHOES) && unsentEchoBytes <= config.writeQueueMaxBytes() / 2) {
       LOG.debug("Client {} took its echoes: resuming reads", peer);
-      stats.resumedReading();
       notePartialFrameRestarted();
       gate.restart(Reason.ECHOES);
     }
@@ -246,16 +269,22 @@ final class ClientConnection {
   }
 
   private void handleClosed(Void v) {
+    socketClosed = true;
     if (cutTimer != -1) {
       vertx.cancelTimer(cutTimer);
     }
-    logTurns.cancel(releaseForLog);
-    if (gate.isStoppedFor(Reason.ECHOES)) {
-      stats.resumedReading();
-    }
     if (gate.isStoppedFor(Reason.LOG)) {
-      stats.resumedForLog();
+      // Its last reads wait for their turn at the log, like any others: releasedForLog finishes
+      return;
     }
+    handleHeldReads();
+    finishClose();
+  }
+
+  /** Logs the disconnect, once the reads that came before it are handled. */
+  private void finishClose() {
+    logTurns.cancel(releaseForLog);
+    gate.closed();
     senders.close();
     stats.disconnected();
     double seconds = (System.nanoTime() - connectedAtNanos) / 1e9;

@@ -141,11 +141,12 @@ final class FrameIntake {
   }
 
   private void handleFrame(Frame frame) {
-    frames++;
-    readFrames++;
     if (garbage != null) {
+      // Judged garbage: the connection is closing, and what follows is not counted as frames
       return;
     }
+    frames++;
+    readFrames++;
     switch (frame.verdict()) {
       case VALID -> acceptFrame(frame);
       case CORRUPT -> rejectFrame(frame, "Corrupt frame from {} (seq={}): checksum mismatch, not echoed{}",

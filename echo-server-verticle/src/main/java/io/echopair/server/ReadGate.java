@@ -1,11 +1,13 @@
 package io.echopair.server;
 
+import io.netty.channel.Channel;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.netty.channel.Channel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Stops and restarts reading from one client socket, for as many reasons at once as apply, and holds the reads that
@@ -27,13 +29,18 @@ final class ReadGate {
 
   private final Channel channel;
   private final Handler<Buffer> reader;
+  private final ServerStats stats;
   private final ArrayDeque<Buffer> held = new ArrayDeque<>(1);
   private int stoppedFor;
 
-  /** @param reader handles each read, now or once reading restarts */
-  ReadGate(NetSocket socket, Handler<Buffer> reader) {
+  /**
+   * @param reader handles each read, now or once reading restarts
+   * @param stats  counts the connections stopped for each reason
+   */
+  ReadGate(NetSocket socket, Handler<Buffer> reader, ServerStats stats) {
     this.channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
     this.reader = reader;
+    this.stats = stats;
   }
 
   /** The socket's handler: passes the read on, or holds it while reading is stopped. */
@@ -52,18 +59,23 @@ final class ReadGate {
   }
 
   void stop(Reason reason) {
+    if (isStoppedFor(reason)) {
+      return;
+    }
     if (stoppedFor == 0) {
       channel.config().setAutoRead(false);
     }
     stoppedFor |= bit(reason);
+    stats.readingStopped(reason);
   }
 
   /** Lifts one reason; with none left, reads again, starting with the reads it held. */
   void restart(Reason reason) {
-    if ((stoppedFor & bit(reason)) == 0) {
+    if (!isStoppedFor(reason)) {
       return;
     }
     stoppedFor &= ~bit(reason);
+    stats.readingRestarted(reason);
     if (stoppedFor == 0) {
       channel.config().setAutoRead(true);
       while (stoppedFor == 0 && !held.isEmpty()) {
@@ -77,6 +89,24 @@ final class ReadGate {
     for (Reason reason : Reason.values()) {
       restart(reason);
     }
+  }
+
+  /** Hands over the reads held, oldest first, and holds none from now on. */
+  List<Buffer> takeHeld() {
+    List<Buffer> taken = new ArrayList<>(held);
+    held.clear();
+    return taken;
+  }
+
+  /** Forgets every reason, without reading again: the socket is closed. */
+  void closed() {
+    for (Reason reason : Reason.values()) {
+      if (isStoppedFor(reason)) {
+        stoppedFor &= ~bit(reason);
+        stats.readingRestarted(reason);
+      }
+    }
+    held.clear();
   }
 
   boolean isStopped() {

@@ -23,8 +23,8 @@ final class ServerStats implements Shareable {
   private final LongAdder corrupt = new LongAdder();
   private final LongAdder undecodable = new LongAdder();
   private final LongAdder refused = new LongAdder();
-  private final LongAdder pausedReading = new LongAdder();
-  private final LongAdder pausedForLog = new LongAdder();
+  // Connections not read right now, per ReadGate.Reason
+  private final LongAdder[] stoppedReading = {new LongAdder(), new LongAdder()};
   private final AtomicInteger instances = new AtomicInteger();
   private final Snapshot created = new Snapshot(System.nanoTime(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -85,20 +85,12 @@ final class ServerStats implements Shareable {
     refused.increment();
   }
 
-  void pausedForLog() {
-    pausedForLog.increment();
+  void readingStopped(ReadGate.Reason reason) {
+    stoppedReading[reason.ordinal()].increment();
   }
 
-  void resumedForLog() {
-    pausedForLog.decrement();
-  }
-
-  void pausedReading() {
-    pausedReading.increment();
-  }
-
-  void resumedReading() {
-    pausedReading.decrement();
+  void readingRestarted(ReadGate.Reason reason) {
+    stoppedReading[reason.ordinal()].decrement();
   }
 
   long open() {
@@ -111,12 +103,12 @@ final class ServerStats implements Shareable {
 
   /** Connections the server is not reading from right now because their echoes are not being read. */
   long connectionsPausedForEchoes() {
-    return pausedReading.sum();
+    return stoppedReading[ReadGate.Reason.ECHOES.ordinal()].sum();
   }
 
   /** Connections the server is not reading from right now because the log is behind. */
   long connectionsPausedForLog() {
-    return pausedForLog.sum();
+    return stoppedReading[ReadGate.Reason.LOG.ordinal()].sum();
   }
 
   Snapshot snapshot() {

@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -203,32 +201,6 @@ class HostileConnectionsTest extends ServerTestSupport {
       socket.drainHandler(v -> writeMore[0].run());
     };
     writeMore[0].run();
-  }
-
-  /** Completes once {@code condition} holds, checked every 20 ms (the test's timeout bounds the wait). */
-  private static Future<Void> when(Vertx vertx, BooleanSupplier condition) {
-    Promise<Void> holds = Promise.promise();
-    vertx.setPeriodic(20, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        holds.complete();
-      }
-    });
-    return holds.future();
-  }
-
-  /** {@code count} readings of {@code probe}, 20 ms apart: for an invariant that must hold all along. */
-  private static <T> Future<List<T>> readings(Vertx vertx, int count, Supplier<T> probe) {
-    Promise<List<T>> done = Promise.promise();
-    List<T> values = new ArrayList<>();
-    vertx.setPeriodic(20, id -> {
-      values.add(probe.get());
-      if (values.size() == count) {
-        vertx.cancelTimer(id);
-        done.complete(values);
-      }
-    });
-    return done.future();
   }
 
   /** One connection from {@code client} that sends one seed frame and gets it back. */

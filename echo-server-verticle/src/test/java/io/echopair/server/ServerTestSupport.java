@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -163,6 +165,32 @@ abstract class ServerTestSupport {
       }
     }
     done.complete();
+  }
+
+  /** Completes once {@code condition} holds, checked every 20 ms (the test's timeout bounds the wait). */
+  static Future<Void> when(Vertx vertx, BooleanSupplier condition) {
+    Promise<Void> holds = Promise.promise();
+    vertx.setPeriodic(20, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        holds.complete();
+      }
+    });
+    return holds.future();
+  }
+
+  /** {@code count} readings of {@code probe}, 20 ms apart: for an invariant that must hold all along. */
+  static <T> Future<List<T>> readings(Vertx vertx, int count, Supplier<T> probe) {
+    Promise<List<T>> done = Promise.promise();
+    List<T> values = new ArrayList<>();
+    vertx.setPeriodic(20, id -> {
+      values.add(probe.get());
+      if (values.size() == count) {
+        vertx.cancelTimer(id);
+        done.complete(values);
+      }
+    });
+    return done.future();
   }
 
   /** Collects a socket's bytes until {@code expected} have arrived; more is an error, as in Vert.x's NetTest. */
