@@ -13,6 +13,9 @@
  *            stall once the server stops reading them, and are held open until -s or SIGTERM: memory per such peer.
  *   idle     opens -c connections, stopping at the first failure, and holds them open without writing until -s or
  *            SIGTERM: how many connections one address gets, and memory per idle connection.
+ *   claim    one connection speaks for another client's sender: -n frames (default 50) with sender id -k and
+ *            sequence numbers from -q, marked resent, then one with seq 2^62, their text "claimed"; reads the echoes
+ *            and closes: what it takes to hide that client's frames from the log.
  *
  * Frames are tagged like our Java sender's (docs/PROTOCOL.md): a random sender id per connection, sequence 1, 2, 3...
  * and a CRC32C, so the server does the same work for them (checksum, duplicate check, seq in the log line). With -u
@@ -21,7 +24,7 @@
  *
  * Usage: blaster -p PORT [-m mode] [-c connections] [-s seconds] [-n max_frames_per_connection] [-w window_frames]
  *                [-u] [-a source_address] [-i ping_interval_us] [-g garbage_mb]
- *   -m  echo (default), ping, garbage, noread or idle, as above
+ *   -m  echo (default), ping, garbage, noread, idle or claim, as above
  *   -c  connections (default 1, at most 20000; ping uses 1)
  *   -s  seconds of load, or of holding in noread and idle (default 3, at most 600); SIGTERM or SIGINT ends it sooner
  *   -n  echo: frames per connection at most, even before the time is up (default 1000000000)
@@ -30,6 +33,8 @@
  *   -a  the local address to connect from (default: the kernel's choice, 127.0.0.1), e.g. 127.0.0.2
  *   -i  ping: microseconds from one frame's send to the next one's, at least the round trip (default 0: at once)
  *   -g  garbage: megabytes (10^6 bytes) of random bytes per connection (default 50)
+ *   -k  claim: the sender id, in hex as the logs show it
+ *   -q  claim: the first sequence number (default 1)
  *
  * Prints one line at the end, "blaster: ..." (noread and idle also print one when their connections are in place),
  * with the blaster's own CPU time, and exits 0 when every echo came back intact (echo, ping) or the run went as
@@ -100,6 +105,8 @@ struct options {
   const char *source;
   long long interval_us;
   double garbage_mb;
+  uint64_t claimed_sender;
+  long long first_sequence;
 };
 
 static int tagged = 1;
@@ -933,12 +940,64 @@ static int run_idle(const struct options *o) {
   return 0;
 }
 
+/* ---- claim */
+
+static int run_claim(const struct options *o) {
+  static const char text[] = "claimed";
+  long long frames = o->max_frames == 1000000000LL ? 50 : o->max_frames;
+  size_t length = (size_t)(frames + 1) * FRAME;
+  unsigned char *bytes = calloc(1, length);
+  unsigned char *echo = malloc(length);
+  if (bytes == NULL || echo == NULL) {
+    fprintf(stderr, "blaster: out of memory\n");
+    return 1;
+  }
+  uint64_t sent_at = epoch_micros();
+  for (long long i = 0; i <= frames; i++) {
+    unsigned char *frame = bytes + i * FRAME;
+    memcpy(frame, text, sizeof(text) - 1);
+    unsigned char *t = frame + TRAILER;
+    t[0] = 'E';
+    t[1] = 'P';
+    t[2] = 1;
+    /* Marked resent: the one kind of frame a server may take for a repeat */
+    t[3] = 1;
+    put_be64(t + 4, o->claimed_sender);
+    put_be64(t + 12, i < frames ? (uint64_t)(o->first_sequence + i) : (uint64_t)1 << 62);
+    put_be64(t + 20, sent_at);
+    put_be32(frame + CHECKSUM, crc32c(frame, CHECKSUM));
+  }
+  double start = now_seconds();
+  int fd = connect_to(o->port, o->source, 1);
+  if (fd < 0) {
+    fprintf(stderr, "blaster: cannot connect to 127.0.0.1:%d: %s\n", o->port, strerror(-fd));
+    return 1;
+  }
+  struct timeval timeout = {10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  int failed = write(fd, bytes, length) != (ssize_t)length;
+  size_t got = 0;
+  while (!failed && got < length) {
+    ssize_t n = read(fd, echo + got, length - got);
+    failed = n <= 0;
+    got += n > 0 ? (size_t)n : 0;
+  }
+  close(fd);
+  printf("blaster: claim from %s: sender %016llx, seq %lld..%lld and 2^62, %s", o->source != NULL ? o->source
+         : "127.0.0.1", (unsigned long long)o->claimed_sender, o->first_sequence, o->first_sequence + frames - 1,
+         failed ? "FAILED: not every echo came back" : "every echo back");
+  print_cpu(start);
+  free(bytes);
+  free(echo);
+  return failed;
+}
+
 /* ---- main */
 
 __attribute__((noreturn)) static void usage(void) {
-  fprintf(stderr, "usage: blaster -p PORT [-m echo|ping|garbage|noread|idle] [-c connections] [-s seconds]"
+  fprintf(stderr, "usage: blaster -p PORT [-m echo|ping|garbage|noread|idle|claim] [-c connections] [-s seconds]"
                   " [-n max_frames_per_connection] [-w window_frames] [-u] [-a source_address]"
-                  " [-i ping_interval_us] [-g garbage_mb]\n");
+                  " [-i ping_interval_us] [-g garbage_mb] [-k sender_id_hex] [-q first_sequence]\n");
   exit(2);
 }
 
@@ -952,9 +1011,9 @@ static void allow_descriptors(int connections) {
 }
 
 int main(int argc, char **argv) {
-  struct options o = {"echo", 0, 1, 3, 1000000000LL, 10000, NULL, 0, 50};
+  struct options o = {"echo", 0, 1, 3, 1000000000LL, 10000, NULL, 0, 50, 0, 1};
   int opt;
-  while ((opt = getopt(argc, argv, "p:m:c:s:n:w:ua:i:g:")) != -1) {
+  while ((opt = getopt(argc, argv, "p:m:c:s:n:w:ua:i:g:k:q:")) != -1) {
     switch (opt) {
       case 'p': o.port = atoi(optarg); break;
       case 'm': o.mode = optarg; break;
@@ -966,6 +1025,8 @@ int main(int argc, char **argv) {
       case 'a': o.source = optarg; break;
       case 'i': o.interval_us = atoll(optarg); break;
       case 'g': o.garbage_mb = atof(optarg); break;
+      case 'k': o.claimed_sender = strtoull(optarg, NULL, 16); break;
+      case 'q': o.first_sequence = atoll(optarg); break;
       default: usage();
     }
   }
@@ -1000,6 +1061,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(o.mode, "idle") == 0) {
     return run_idle(&o);
+  }
+  if (strcmp(o.mode, "claim") == 0) {
+    return run_claim(&o);
   }
   usage();
 }

@@ -15,13 +15,16 @@
 # 3. memory   NOREAD_PEERS connections write frames and never read their echoes: the server's heap after a full GC
 #             and its RSS once they have stalled, minus the same with no peers, per peer; the RTT while they fill up.
 # 4. idle     IDLE_CONNECTIONS idle connections from one address at most: how many it gets, heap per connection.
+# 5. ids      sender.jar sends 300 frames (every 20 ms); once 50 are logged, another connection (from HOSTILE_ADDRESS,
+#             then from the sender's own 127.0.0.1) sends 50 frames with the sender's id and its next numbers, marked
+#             resent, then one with seq 2^62: how many of the sender's 300 frames the log still has.
 # Prints one line per measurement, then Markdown tables. Takes about 3 minutes with the defaults. Docs:
 # docs/BENCHMARKS.md, "Hostile load".
 #
 # Environment: RUNS (2) of each latency measurement, PING_SECONDS (10), PING_INTERVAL_US (1000: at most one frame a
 # millisecond; 0: back to back), FLOODERS ("1 50"), GARBAGE_MB (50), NOREAD_PEERS (100), NOREAD_MAX_SECONDS (90),
 # IDLE_CONNECTIONS (2000), HOSTILE_ADDRESS (127.0.0.2; empty: 127.0.0.1 like the well-behaved client), PARTS
-# ("latency garbage memory idle": which to run), KEEP_LOGS=1 keeps the logs in the temporary folder it prints (the
+# ("latency garbage memory idle ids": which to run), KEEP_LOGS=1 keeps the logs in the temporary folder it prints (the
 # server's log grows by about 3 GB; without KEEP_LOGS it is deleted at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,14 +38,17 @@ NOREAD_PEERS=${NOREAD_PEERS:-100}
 NOREAD_MAX_SECONDS=${NOREAD_MAX_SECONDS:-90}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
 HOSTILE_ADDRESS=${HOSTILE_ADDRESS-127.0.0.2}
-PARTS=${PARTS:-latency garbage memory idle}
+PARTS=${PARTS:-latency garbage memory idle ids}
 SERVER_JAR=echo-server-verticle/target/echo-server.jar
+SENDER_JAR=sender-verticle/target/sender.jar
 SERVER_CONF=conf/echo-server.json
 
-if [[ ! -f $SERVER_JAR ]]; then
-  echo "hostile.sh: $SERVER_JAR is missing; build first: mvn -B -q package -DskipTests" >&2
-  exit 2
-fi
+for jar in "$SERVER_JAR" "$SENDER_JAR"; do
+  if [[ ! -f $jar ]]; then
+    echo "hostile.sh: $jar is missing; build first: mvn -B -q package -DskipTests" >&2
+    exit 2
+  fi
+done
 for tool in java jcmd gcc; do
   command -v "$tool" >/dev/null || { echo "hostile.sh: $tool is needed" >&2; exit 2; }
 done
@@ -53,12 +59,13 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/echopair-hostile.XXXXXX")
 source benchmarks/lib.sh
 HOSTILE=()
 if [[ -n $HOSTILE_ADDRESS ]]; then HOSTILE=(-a "$HOSTILE_ADDRESS"); fi
-# Blasters running in the background, by their id
+# Blasters and the sender running in the background, by their id
 PING_PID=
 LOAD_PID=
+SENDER_PID=
 
 # Only the processes this script started, by their id
-trap 'clean_up "$PING_PID" "$LOAD_PID"' EXIT
+trap 'clean_up "$PING_PID" "$LOAD_PID" "$SENDER_PID"' EXIT
 trap 'exit 143' TERM INT
 
 gcc -O2 -Wall -o "$WORK/blaster" benchmarks/blaster.c
@@ -303,6 +310,32 @@ measure_idle() {
     "$LEFT" "${closed:-?} closed by the server while held"
 }
 
+measure_sender_ids() {
+  local address=$1 log=$WORK/sender-ids.log out=$WORK/claim.out id status=0 finished logged i
+  LOG_FROM=$(stat -c %s "$SERVER_LOG")
+  java -Dechopair.port="$PORT" -Dechopair.intervalMs=20 -Dechopair.count=300 -Dechopair.statsIntervalMs=100000 \
+    -jar "$SENDER_JAR" >"$log" 2>&1 &
+  SENDER_PID=$!
+  await_line "$log" 'sender id' 300 || true
+  id=$(sed -n 's/.*sender id \([0-9a-f]*\)).*/\1/p' "$log" | head -1)
+  # 50 of its frames in, the claim takes its next 50 numbers and jumps ahead
+  for ((i = 0; i < 300; i++)); do
+    if phase_log | grep -aq 'Recv Msg : This Msg From Client (peer .*, seq=50)'; then break; fi
+    sleep 0.1
+  done
+  "$WORK/blaster" -p "$PORT" -m claim -k "${id:-0}" -q 60 -n 50 -a "$address" >"$out" 2>&1 || true
+  wait "$SENDER_PID" || status=$?
+  SENDER_PID=
+  await_log_quiet
+  finished=$(grep -a -o 'Sender finished:.*' "$log" || echo 'Sender finished: ?')
+  logged=$(phase_log | grep -a 'Recv Msg : This Msg From Client (peer ' | sed -n 's/.*, seq=\([0-9]*\))$/\1/p' \
+    | awk '$1 >= 1 && $1 <= 300' | sort -un | wc -l)
+  printf '   %s; sender %s: %s, exit %s; the log has %s of its 300 frames, %s hidden\n' \
+    "$(grep -a -o 'claim from.*every echo back\|claim from.*FAILED[^;]*' "$out" || echo 'no claim result')" "${id:-?}" \
+    "${finished#Sender finished: }" "$status" "$logged" "$((300 - logged))"
+  echo "| $address | ${finished#Sender finished: } (exit $status) | **$logged** of 300 | $((300 - logged)) |" >>"$WORK/ids.md"
+}
+
 # ---- main
 
 STARTED=$(date +%s)
@@ -321,6 +354,7 @@ await_log_quiet
 : >"$WORK/latency.md"
 : >"$WORK/garbage.md"
 : >"$WORK/memory.md"
+: >"$WORK/ids.md"
 
 for part in $PARTS; do
   case $part in
@@ -341,6 +375,10 @@ for part in $PARTS; do
     idle)
       echo "== 4. idle connections from one address"
       measure_idle
+      ;;
+    ids)
+      echo "== 5. a sender's id used by another connection"
+      for address in ${HOSTILE_ADDRESS:-127.0.0.2} 127.0.0.1; do measure_sender_ids "$address"; done
       ;;
     *) echo "hostile.sh: unknown part '$part' in PARTS" >&2; exit 2 ;;
   esac
@@ -376,6 +414,14 @@ if [[ -s $WORK/memory.md ]]; then
   echo "| peers | heap MB | heap KB per peer | RSS MB | RSS KB per peer | notes | CPU of others |"
   echo "|---|---:|---:|---:|---:|---|---:|"
   cat "$WORK/memory.md"
+fi
+if [[ -s $WORK/ids.md ]]; then
+  echo
+  echo "A sender's 300 frames, while another connection uses its id and next numbers, then jumps to seq 2^62:"
+  echo
+  echo "| claiming connection from | the sender's final line | its frames in the log | hidden |"
+  echo "|---|---|---:|---:|"
+  cat "$WORK/ids.md"
 fi
 echo
 echo "whole run: $(($(date +%s) - STARTED)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"

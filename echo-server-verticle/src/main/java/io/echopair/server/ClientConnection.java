@@ -99,8 +99,9 @@ final class ClientConnection {
   }
 
   /**
-   * Closes the connection when it has been silent too long, or an unfinished frame waited too long for its end; a
-   * client the server is not reading for the log's sake is neither.
+   * Closes the connection when it has been silent too long (or has not taken its echoes for that long), or when an
+   * unfinished frame waited too long for its end while the server was reading the client. A client the server is
+   * not reading for the log's sake is neither.
    */
   void closeIfStalled(long nowNanos, long idleLimitNanos, long frameLimitNanos) {
     if (closing || gate.isStoppedFor(Reason.LOG)) {
@@ -108,7 +109,8 @@ final class ClientConnection {
     }
     if (idleLimitNanos > 0 && nowNanos - lastActivityNanos >= idleLimitNanos) {
       close(gate.isStoppedFor(Reason.ECHOES) ? NOT_READING : IDLE_TIMEOUT);
-    } else if (frameLimitNanos > 0 && partialSinceNanos != 0 && nowNanos - partialSinceNanos >= frameLimitNanos) {
+    } else if (frameLimitNanos > 0 && partialSinceNanos != 0 && !gate.isStopped()
+        && nowNanos - partialSinceNanos >= frameLimitNanos) {
       close(String.format(Locale.ROOT, "frame timeout: %d of %d bytes of a frame in %d s", intake.partialBytes(),
           config.frameSize(), config.frameTimeoutSeconds()));
     }
@@ -145,7 +147,9 @@ final class ClientConnection {
     // Unread input at close() makes the kernel reset the connection and drop echoes not yet sent: keep reading
     gate.restartAll();
     socket.close();
-    cutTimer = vertx.setTimer(Math.max(1, config.closeTimeoutSeconds() * 1000L), id -> cut());
+    // A client that does not take its echoes will not take them now: no need to read what it sends meanwhile
+    long graceMs = NOT_READING.equals(closeReason) ? 0 : config.closeTimeoutSeconds() * 1000L;
+    cutTimer = vertx.setTimer(Math.max(1, graceMs), id -> cut());
   }
 
   /** Each read, when the server reads this client: logs and echoes its frames, or waits for the log. */

@@ -166,12 +166,13 @@ class HostileConnectionsTest extends ServerTestSupport {
     deploy(vertx, config).compose(server -> connect(nonReaders, server.actualPort())
         .compose(socket -> {
           flood(socket);
-          return when(vertx, () -> server.stats().connectionsPausedForEchoes() == 1);
+          // The kernel takes echoes until its buffers are full: then the server stops reading the client for good
+          return settled(vertx, socketBytesRead::get);
         })
-        // Paused: from now on the server must not read a byte more from the socket
-        .compose(paused -> readings(vertx, 25, socketBytesRead::get))
+        .compose(settled -> readings(vertx, 25, socketBytesRead::get))
         .compose(read -> server.retainedBytesPerConnection().map(retained -> {
           ctx.verify(() -> {
+            assertThat(server.stats().connectionsPausedForEchoes()).isEqualTo(1);
             assertThat(read).as("bytes read from the socket while it is paused").containsOnly(read.get(0));
             // Vert.x reports the bytes of the last reads a little later: the two counts differ by less than a read
             assertThat(read.get(0) - server.stats().bytesIn()).as("read from the socket, not handled yet")

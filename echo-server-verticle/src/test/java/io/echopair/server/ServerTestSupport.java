@@ -179,6 +179,23 @@ abstract class ServerTestSupport {
     return holds.future();
   }
 
+  /** Completes once {@code probe} has given the same value 10 times in a row, 20 ms apart: progress has stopped. */
+  static <T> Future<T> settled(Vertx vertx, Supplier<T> probe) {
+    Promise<T> still = Promise.promise();
+    Object[] last = {null};
+    int[] same = {0};
+    vertx.setPeriodic(20, id -> {
+      T value = probe.get();
+      same[0] = value.equals(last[0]) ? same[0] + 1 : 0;
+      last[0] = value;
+      if (same[0] == 10) {
+        vertx.cancelTimer(id);
+        still.complete(value);
+      }
+    });
+    return still.future();
+  }
+
   /** {@code count} readings of {@code probe}, 20 ms apart: for an invariant that must hold all along. */
   static <T> Future<List<T>> readings(Vertx vertx, int count, Supplier<T> probe) {
     Promise<List<T>> done = Promise.promise();
