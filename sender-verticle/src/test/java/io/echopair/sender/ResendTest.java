@@ -40,6 +40,8 @@ class ResendTest {
    */
   private static final class SwallowingServer {
     final List<Long> received = new CopyOnWriteArrayList<>();
+    /** Each copy received: "3" the first time, "3 resent" for a copy marked resent, "3 bad" for a broken checksum. */
+    final List<String> copies = new CopyOnWriteArrayList<>();
     final Set<Long> toSwallow = ConcurrentHashMap.newKeySet();
     NetServer server;
 
@@ -57,6 +59,7 @@ class ResendTest {
     private void handle(NetSocket socket) {
       FrameDecoder decoder = new FrameDecoder(FrameFormat.DEFAULT, frame -> {
         received.add(frame.sequence());
+        copies.add(frame.sequence() + (frame.isResent() ? " resent" : "") + (frame.checksumValid() ? "" : " bad"));
         if (!toSwallow.remove(frame.sequence())) {
           socket.write(frame.copy());
         }
@@ -65,8 +68,12 @@ class ResendTest {
     }
   }
 
+  private static List<String> copiesOf(SwallowingServer server, long seq) {
+    return server.copies.stream().filter(copy -> copy.split(" ")[0].equals(String.valueOf(seq))).toList();
+  }
+
   @Test
-  @DisplayName("An echo that skips an older frame gets the connection dropped and the frame resent in order")
+  @DisplayName("An echo that skips an older frame gets the connection dropped and the frame resent in order, marked resent")
   void skippedEchoIsResent(Vertx vertx, VertxTestContext ctx) {
     SwallowingServer.start(vertx, 3L)
         .compose(server -> deploy(vertx, fastConf(server.port()).put("count", 6))
@@ -74,6 +81,14 @@ class ResendTest {
             .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
               assertThat(status).isEqualTo(ExitStatus.OK);
               assertThat(server.received).containsSubsequence(1L, 2L, 3L, 4L, 3L).contains(5L, 6L);
+              // The second write of a frame says so, with a checksum that covers the flag; the first never does
+              assertThat(server.copies).containsSubsequence("3", "4", "3 resent");
+              for (long seq = 1; seq <= 6; seq++) {
+                List<String> ofSeq = copiesOf(server, seq);
+                String resent = seq + " resent";
+                assertThat(ofSeq.get(0)).as("first copy of seq %d", seq).isEqualTo(String.valueOf(seq));
+                assertThat(ofSeq.subList(1, ofSeq.size())).as("later copies of seq %d", seq).allMatch(resent::equals);
+              }
               assertThat(log.lines()).anyMatch(line -> line.startsWith("WARN Lost connection on stream 1 to 127.0.0.1:"
                   + server.port() + ": no echo of seq 3 though seq 4, written after it, was echoed"));
               assertThat(log.lines()).contains(
