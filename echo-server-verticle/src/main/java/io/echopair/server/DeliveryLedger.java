@@ -126,10 +126,6 @@ final class DeliveryLedger implements Shareable {
     return duplicates.sum();
   }
 
-  long gaps() {
-    return gaps.sum();
-  }
-
   /** The ledger's part of the stats line: {@code ; 3 duplicates, 1 gap, 2 senders tracked}. */
   synchronized String describe() {
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "; %d duplicates, %d %s, %d %s tracked",

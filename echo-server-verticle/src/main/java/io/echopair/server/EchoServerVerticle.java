@@ -85,6 +85,9 @@ public final class EchoServerVerticle extends VerticleBase {
         .compose(listening -> presence.announced())
         .onFailure(failure -> {
           stats.discardIfUnused(vertx, deploymentID());
+          if (limits != null) {
+            limits.discard(vertx, deploymentID());
+          }
           releaseLedger();
         });
   }

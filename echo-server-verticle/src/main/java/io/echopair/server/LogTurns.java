@@ -53,10 +53,6 @@ final class LogTurns {
     waiting.remove(release);
   }
 
-  int waiting() {
-    return waiting.size();
-  }
-
   void close() {
     waiting.clear();
     stopTimer();
