@@ -37,7 +37,7 @@ public final class ConfigFile {
    *
    * @param fileKey the file's identity (device and inode on Unix): a file replaced by a rename is another file
    */
-  record Stamp(long size, FileTime modified, Object fileKey) {
+  public record Stamp(long size, FileTime modified, Object fileKey) {
   }
 
   private ConfigFile() {
@@ -66,7 +66,7 @@ public final class ConfigFile {
    * @throws ConfigException when it is not a regular file or is too large
    * @throws IOException     when it cannot be looked at (missing, permission denied...)
    */
-  static Stamp stamp(Path file, String origin) throws IOException {
+  public static Stamp stamp(Path file, String origin) throws IOException {
     BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
     if (!attributes.isRegularFile()) {
       throw new ConfigException(origin + ": not a regular file (" + typeOf(file, attributes) + ")");
@@ -99,7 +99,7 @@ public final class ConfigFile {
   }
 
   /** What went wrong, as the operating system says it: {@code no such file}, {@code Too many open files}. */
-  static String reason(IOException failure) {
+  public static String reason(IOException failure) {
     if (failure instanceof NoSuchFileException) {
       return "no such file";
     }
