@@ -60,7 +60,7 @@ public final class TestCertificates {
         Date.from(now.plus(Duration.ofDays(3650))), subject, keys.getPublic())
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
         .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), keys.getPrivate());
-    Path file = dir.resolve(fileName(name) + ".crt");
+    Path file = dir.resolve(safeName(name) + ".crt");
     Files.writeString(file, pem(certificate));
     return new Authority(subject, keys, certificate, file, dir);
   }
@@ -148,7 +148,7 @@ public final class TestCertificates {
     private Request(Authority authority, String commonName) {
       this.authority = authority;
       this.commonName = commonName;
-      this.fileName = fileName(commonName);
+      this.fileName = safeName(commonName);
     }
 
     /** The host names and IP addresses the certificate is for (its subject alternative names). */
@@ -243,7 +243,7 @@ public final class TestCertificates {
     return BigInteger.valueOf(SERIALS.incrementAndGet());
   }
 
-  private static String fileName(String name) {
+  private static String safeName(String name) {
     return name.replaceAll("[^A-Za-z0-9._-]", "-");
   }
 
