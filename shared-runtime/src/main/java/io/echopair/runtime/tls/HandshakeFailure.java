@@ -28,10 +28,13 @@ public final class HandshakeFailure {
     if (has(failure, SslHandshakeTimeoutException.class)) {
       return "handshake timed out";
     }
-    if (has(failure, CertificateExpiredException.class) || text.contains("certificate_expired")
-        || text.contains("certificate has expired") || text.contains("certificate expired")) {
-      return text.contains("received fatal alert") || text.contains("sslv3_alert")
-          ? "the peer refused our certificate: expired" : "certificate expired";
+    String refusedByPeer = refusedByPeer(text);
+    if (refusedByPeer != null) {
+      return refusedByPeer;
+    }
+    if (has(failure, CertificateExpiredException.class) || text.contains("certificate has expired")
+        || text.contains("certificate expired")) {
+      return "certificate expired";
     }
     if (has(failure, CertificateNotYetValidException.class)) {
       return "certificate not yet valid";
@@ -40,15 +43,8 @@ public final class HandshakeFailure {
       return "wrong host name: the certificate is not for " + hostIn(text);
     }
     if (text.contains("empty client certificate chain") || text.contains("null cert chain")
-        || text.contains("peer_did_not_return_a_certificate") || text.contains("certificate_required")) {
-      return text.contains("received fatal alert") || text.contains("certificate_required")
-          ? "the peer requires a client certificate and we sent none" : "no client certificate";
-    }
-    if (text.contains("unknown_ca") || text.contains("alert_unknown_ca")) {
-      return "the peer refused our certificate: not signed by a CA it trusts (unknown CA)";
-    }
-    if (text.contains("bad_certificate") || text.contains("certificate_unknown")) {
-      return "the peer refused our certificate (bad certificate)";
+        || text.contains("peer_did_not_return_a_certificate")) {
+      return "no client certificate";
     }
     if (has(failure, CertPathBuilderException.class) || has(failure, CertPathValidatorException.class)
         || text.contains("unable to find valid certification path") || text.contains("pkix path")) {
@@ -67,6 +63,31 @@ public final class HandshakeFailure {
       return "connection closed during the handshake";
     }
     return "handshake failed: " + rootMessage(failure);
+  }
+
+  /** The alert of a peer that refused our certificate (or the lack of one), as the JDK and OpenSSL word it. */
+  private static String refusedByPeer(String text) {
+    if (!text.contains("received fatal alert") && !text.contains("sslv3_alert") && !text.contains("tlsv1_alert")
+        && !text.contains("tlsv13_alert")) {
+      return null;
+    }
+    if (text.contains("certificate_required")) {
+      return "the peer requires a client certificate from a CA it trusts, and we sent none it accepts";
+    }
+    if (text.contains("unknown_ca")) {
+      return "the peer refused our certificate: not signed by a CA it trusts (unknown CA)";
+    }
+    if (text.contains("certificate_expired")) {
+      return "the peer refused our certificate: expired";
+    }
+    if (text.contains("bad_certificate") || text.contains("certificate_unknown")) {
+      return "the peer refused our certificate, or its absence (bad certificate)";
+    }
+    if (text.contains("internal_error")) {
+      // What an OpenSSL peer sends when its check of our certificate throws
+      return "the peer refused our certificate or aborted the handshake (internal error)";
+    }
+    return null;
   }
 
   private static boolean has(Throwable failure, Class<? extends Throwable> kind) {

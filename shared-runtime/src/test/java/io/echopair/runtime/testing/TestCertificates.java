@@ -1,6 +1,10 @@
 package io.echopair.runtime.testing;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
+import java.net.Socket;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -19,6 +24,9 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -54,7 +62,8 @@ public final class TestCertificates {
   /** A new certificate authority, its certificate written to {@code dir/<file name>.crt}. */
   public static Authority authority(Path dir, String name) throws IOException {
     KeyPair keys = KeyKind.EC.generate();
-    X500Name subject = new X500Name("CN=" + name + ",O=echopair tests");
+    // Most significant first, so that RFC 2253 (which reverses) reads CN=name,O=echopair tests
+    X500Name subject = new X500Name("O=echopair tests,CN=" + name);
     Instant now = Instant.now();
     X509Certificate certificate = sign(new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minusSeconds(60)),
         Date.from(now.plus(Duration.ofDays(3650))), subject, keys.getPublic())
@@ -182,7 +191,7 @@ public final class TestCertificates {
     /** Signs the certificate and writes its chain (itself, then the authority) and its key. */
     public Issued write() throws IOException {
       KeyPair keys = keyKind.generate();
-      X500Name subject = new X500Name("CN=" + commonName + ",O=echopair tests");
+      X500Name subject = new X500Name("O=echopair tests,CN=" + commonName);
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(authority.name, serial(),
           Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -215,6 +224,56 @@ public final class TestCertificates {
    * @param notAfter    when it expires
    */
   public record Issued(Path certificate, Path key, String subject, Instant notAfter) {
+
+    /** The certificate and key as Vert.x options, read from the files. */
+    public PemKeyCertOptions keyCertOptions() {
+      return new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString());
+    }
+
+    /**
+     * Options that present this certificate whatever the server asks for, as a hostile client would: a TLS client
+     * otherwise only sends a certificate issued by one of the authorities the server names.
+     */
+    public KeyCertOptions insisting(Vertx vertx) throws Exception {
+      X509KeyManager manager = (X509KeyManager) keyCertOptions().getKeyManagerFactory(vertx).getKeyManagers()[0];
+      String alias = manager.getClientAliases("EC", null)[0];
+      return KeyCertOptions.wrap(new X509ExtendedKeyManager() {
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+          return new String[] {alias};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+          return alias;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+          return alias;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+          return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+          return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String name) {
+          return manager.getCertificateChain(name);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String name) {
+          return manager.getPrivateKey(name);
+        }
+      });
+    }
   }
 
   private static boolean isAddress(String host) {
