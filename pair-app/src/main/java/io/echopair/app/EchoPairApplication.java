@@ -16,7 +16,9 @@ import java.util.Set;
  */
 public final class EchoPairApplication implements Launchable {
 
-  private static final Set<String> SECTIONS = Set.of(EchoPairVerticle.SERVER_SECTION, EchoPairVerticle.SENDER_SECTION);
+  /** The pieces' sections, and the launcher's cluster section beside them. */
+  private static final Set<String> SECTIONS = Set.of(EchoPairVerticle.SERVER_SECTION, EchoPairVerticle.SENDER_SECTION,
+      ConfigSource.CLUSTER_SECTION);
 
   public static void main(String[] args) {
     EchoPairLauncher.launch(args, new EchoPairApplication());
@@ -31,7 +33,7 @@ public final class EchoPairApplication implements Launchable {
   public void validate(JsonObject conf, Overrides overrides) {
     for (String key : conf.fieldNames()) {
       if (!SECTIONS.contains(key)) {
-        throw new ConfigException("unknown section \"" + key + "\" (known sections: server, sender)");
+        throw new ConfigException("unknown section \"" + key + "\" (known sections: server, sender, cluster)");
       }
     }
     new EchoServerApplication().validate(section(conf, EchoPairVerticle.SERVER_SECTION), overrides);

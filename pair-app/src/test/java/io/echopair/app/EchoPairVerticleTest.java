@@ -42,7 +42,7 @@ class EchoPairVerticleTest {
     EchoPairApplication app = new EchoPairApplication();
     assertThatThrownBy(() -> app.validate(new JsonObject().put("sendr", new JsonObject()), Overrides.none()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown section \"sendr\" (known sections: server, sender)");
+        .hasMessage("unknown section \"sendr\" (known sections: server, sender, cluster)");
     assertThatThrownBy(() -> app.validate(
         new JsonObject().put("sender", new JsonObject().put("intervalMs", 0)), Overrides.none()))
         .isInstanceOf(ConfigException.class)

@@ -12,7 +12,8 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
 
   /** The value types a key can have; each says how a wrong value is described. */
   enum Type {
-    STRING("a string"), INTEGER("an integer"), LONG_INTEGER("an integer"), BOOLEAN("a boolean");
+    STRING("a string"), OPTIONAL_STRING("a string"), INTEGER("an integer"), LONG_INTEGER("an integer"),
+    BOOLEAN("a boolean");
 
     private final String noun;
 
@@ -48,7 +49,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
    */
   Object valueOfText(String section, String source, String text) {
     Object json = switch (type) {
-      case STRING -> text;
+      case STRING, OPTIONAL_STRING -> text;
       case INTEGER, LONG_INTEGER -> numberOrNull(text.strip());
       case BOOLEAN -> booleanOrNull(text.strip());
     };
@@ -72,6 +73,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
   String problemWith(Object value) {
     return switch (type) {
       case STRING -> stringProblem(value);
+      case OPTIONAL_STRING -> value instanceof String ? null : "must be a string";
       case INTEGER, LONG_INTEGER -> integerProblem(value);
       case BOOLEAN -> value instanceof Boolean ? null : "must be a boolean";
     };

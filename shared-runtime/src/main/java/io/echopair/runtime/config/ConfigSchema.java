@@ -25,10 +25,12 @@ public final class ConfigSchema {
 
   private final String section;
   private final Map<String, ConfigKey> keys;
+  private final boolean genericOverrides;
 
-  private ConfigSchema(String section, Map<String, ConfigKey> keys) {
+  private ConfigSchema(String section, Map<String, ConfigKey> keys, boolean genericOverrides) {
     this.section = section;
     this.keys = Collections.unmodifiableMap(keys);
+    this.genericOverrides = genericOverrides;
   }
 
   /** Starts the schema of the section {@code name} (e.g. {@code "sender"}), with no keys yet. */
@@ -36,7 +38,16 @@ public final class ConfigSchema {
     if (name == null || !name.matches("[a-z][A-Za-z0-9]*")) {
       throw new IllegalArgumentException("section name must be a camelCase word: " + name);
     }
-    return new ConfigSchema(name, new LinkedHashMap<>());
+    return new ConfigSchema(name, new LinkedHashMap<>(), true);
+  }
+
+  /**
+   * The same schema, overridden by its section's names only ({@code ECHOPAIR_CLUSTER_TLS_CERT_PATH}), never by the
+   * generic ones ({@code ECHOPAIR_TLS_CERT_PATH}), which belong to the pieces: for keys that share a piece's name but
+   * not its meaning.
+   */
+  public ConfigSchema withoutGenericOverrides() {
+    return new ConfigSchema(section, new LinkedHashMap<>(keys), false);
   }
 
   /** A non-empty string key. */
@@ -53,6 +64,11 @@ public final class ConfigSchema {
   public ConfigSchema string(String key, String defaultValue, String description,
                              Predicate<String> check, String requirement) {
     return with(new ConfigKey(key, Type.STRING, defaultValue, 0, 0, description, check, requirement));
+  }
+
+  /** A string key that may be empty, its default: an empty value means the setting is off (e.g. a file path). */
+  public ConfigSchema optionalString(String key, String description) {
+    return with(new ConfigKey(key, Type.OPTIONAL_STRING, "", 0, 0, description, null, null));
   }
 
   /** An int key whose value must lie in {@code [min, max]}. */
@@ -129,7 +145,7 @@ public final class ConfigSchema {
   public JsonObject applyOverrides(JsonObject base, Overrides overrides, Consumer<String> appliedLog) {
     // The file's own mistakes first: an override must not hide them until the day it is removed
     parse(base);
-    OverrideNames names = new OverrideNames(section, overrides);
+    OverrideNames names = new OverrideNames(section, overrides, genericOverrides);
     names.rejectUnknown(keys.keySet(), knownKeys());
     JsonObject result = base == null ? new JsonObject() : base.copy();
     for (ConfigKey key : keys.values()) {
@@ -167,7 +183,7 @@ public final class ConfigSchema {
     }
     Map<String, ConfigKey> copy = new LinkedHashMap<>(keys);
     copy.put(key.name(), key);
-    return new ConfigSchema(section, copy);
+    return new ConfigSchema(section, copy, genericOverrides);
   }
 
   ConfigKey key(String name) {

@@ -18,6 +18,12 @@ import java.nio.file.Path;
  */
 public record ConfigSource(Path file, JsonObject inline, String section) {
 
+  /**
+   * The section of every --conf file that belongs to the launcher, not to a piece: the cluster's settings. A piece
+   * that reads the whole object never sees it.
+   */
+  public static final String CLUSTER_SECTION = "cluster";
+
   public ConfigSource {
     if ((file == null) == (inline == null)) {
       throw new IllegalArgumentException("a configuration source is either a file or an inline JSON object");
@@ -51,12 +57,13 @@ public record ConfigSource(Path file, JsonObject inline, String section) {
   /**
    * The part of a whole configuration object that this source reads.
    *
-   * @return the section object, an empty object when the section is absent, or {@code whole} without a section
+   * @return the section object, an empty object when the section is absent, or without a section {@code whole}
+   *         less its {@link #CLUSTER_SECTION}
    * @throws ConfigException when the section is present but not a JSON object
    */
   public JsonObject selectSection(JsonObject whole) {
     if (section == null) {
-      return whole;
+      return withoutClusterSection(whole);
     }
     Object value = whole.getValue(section);
     if (value == null && !whole.containsKey(section)) {
@@ -67,6 +74,16 @@ public record ConfigSource(Path file, JsonObject inline, String section) {
       throw new ConfigException(section + " = " + ConfigException.render(value) + ": must be a JSON object (in " + where + ")");
     }
     return object;
+  }
+
+  /** {@code whole} less its {@link #CLUSTER_SECTION}: what a piece that reads the whole object checks. */
+  public static JsonObject withoutClusterSection(JsonObject whole) {
+    if (!whole.containsKey(CLUSTER_SECTION)) {
+      return whole;
+    }
+    JsonObject piece = whole.copy();
+    piece.remove(CLUSTER_SECTION);
+    return piece;
   }
 
   /**

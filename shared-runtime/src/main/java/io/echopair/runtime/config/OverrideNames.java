@@ -14,8 +14,11 @@ import java.util.stream.Collectors;
  */
 final class OverrideNames {
 
-  /** The sections of echopair: {@code ECHOPAIR_SERVER_*} and {@code ECHOPAIR_SENDER_*} are never generic names. */
-  private static final Set<String> ECHOPAIR_SECTIONS = Set.of("server", "sender");
+  /**
+   * The sections of echopair: {@code ECHOPAIR_SERVER_*}, {@code ECHOPAIR_SENDER_*} and {@code ECHOPAIR_CLUSTER_*} (the
+   * launcher's {@link ConfigSource#CLUSTER_SECTION}) are never generic names.
+   */
+  private static final Set<String> ECHOPAIR_SECTIONS = Set.of("server", "sender", ConfigSource.CLUSTER_SECTION);
 
   private static final String ENV_PREFIX = "ECHOPAIR_";
   private static final String PROPERTY_PREFIX = "echopair.";
@@ -25,13 +28,18 @@ final class OverrideNames {
   }
 
   private final String section;
+  private final boolean generic;
   private final String sectionEnvPrefix;
   private final String sectionPropertyPrefix;
   private final Map<String, Map.Entry<String, String>> environmentByUpperName;
   private final Map<String, Map.Entry<String, String>> propertiesByLowerName;
 
-  OverrideNames(String section, Overrides overrides) {
+  /**
+   * @param generic whether the generic names ({@code ECHOPAIR_PORT}, {@code -Dechopair.port}) apply to this section
+   */
+  OverrideNames(String section, Overrides overrides, boolean generic) {
     this.section = section;
+    this.generic = generic;
     this.sectionEnvPrefix = ENV_PREFIX + ConfigKey.environmentName(section) + "_";
     this.sectionPropertyPrefix = (PROPERTY_PREFIX + section + ".").toLowerCase(Locale.ROOT);
     this.environmentByUpperName = byName(overrides.environment(), ENV_PREFIX, name -> name.toUpperCase(Locale.ROOT));
@@ -42,11 +50,13 @@ final class OverrideNames {
   List<Found> lowestToHighest(ConfigKey key) {
     List<Found> found = new ArrayList<>(4);
     String genericEnv = ENV_PREFIX + key.environmentName();
-    if (!isSectionSpecific(genericEnv)) {
+    if (generic && !isSectionSpecific(genericEnv)) {
       addEnvironment(found, genericEnv);
     }
     addEnvironment(found, sectionEnvPrefix + key.environmentName());
-    addProperty(found, PROPERTY_PREFIX + key.name());
+    if (generic) {
+      addProperty(found, PROPERTY_PREFIX + key.name());
+    }
     addProperty(found, PROPERTY_PREFIX + section + "." + key.name());
     return found;
   }

@@ -2,6 +2,7 @@ package io.echopair.runtime.launch;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.echopair.runtime.cluster.ClusterConfig;
+import io.echopair.runtime.cluster.EventBusTls;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -73,6 +75,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private volatile ConfigSource source;
   private volatile Vertx vertx;
   private volatile ClusterConfig cluster;
+  private volatile EventBusTls.Prepared eventBusTls;
   private volatile MutedLoggers mutedDuringJoin;
   private volatile boolean configRejectedAtStart;
   private volatile int exitStatus = ExitStatus.OK;
@@ -113,8 +116,10 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   int run() {
     try {
       commandLine = CommandLineJson.of(args);
-      validate(commandLine.conf().json());
+      EventBusTls tls = clusterSection(commandLine.conf());
+      validate(ConfigSource.withoutClusterSection(commandLine.conf().json()));
       cluster = ClusterOption.requested(args) ? ClusterConfig.load() : null;
+      eventBusTls = prepare(tls);
     } catch (ConfigException invalid) {
       LOG.error(invalid.getMessage());
       return ExitStatus.CONFIG;
@@ -157,12 +162,19 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     LOG.info("Starting {} with configuration from {}", launchable.name(), commandLine.conf().describe());
     if (cluster != null) {
       LOG.info("Cluster configuration from {}", cluster.origin());
+      if (eventBusTls != null) {
+        LOG.info("Event bus: {}", eventBusTls.describe());
+        eventBusTls.warnIfExpiring();
+      }
       mutedDuringJoin = MutedLoggers.mute(CLUSTER_START_LOGGERS);
     }
   }
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
+    if (eventBusTls != null) {
+      eventBusTls.applyTo(options.getEventBusOptions());
+    }
     // A listening socket that cannot accept (out of file descriptors) says so in one line a minute
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
         .withTransport(ReportingTransport.forOptions(options));
@@ -174,6 +186,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     vertx = context.vertx();
     if (ownsJvm) {
       FatalErrors.watch(vertx);
+    }
+    if (eventBusTls != null) {
+      vertx.setPeriodic(TimeUnit.DAYS.toMillis(1), daily -> eventBusTls.warnIfExpiring());
     }
     unmuteClusterStartLoggers();
   }
@@ -223,6 +238,33 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private void validate(JsonObject conf) {
     try {
       launchable.validate(conf, overrides);
+    } catch (ConfigException invalid) {
+      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
+    }
+  }
+
+  /** The --conf's cluster section, with its overrides; the pieces never see it. */
+  private EventBusTls clusterSection(ConfOption conf) {
+    try {
+      return EventBusTls.of(conf.source(), conf.json(), overrides, LOG::info);
+    } catch (ConfigException invalid) {
+      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
+    }
+  }
+
+  /** The event bus's TLS of the cluster keys, checked; null when they are not set or there is no cluster. */
+  private EventBusTls.Prepared prepare(EventBusTls tls) {
+    if (!tls.enabled()) {
+      return null;
+    }
+    if (cluster == null) {
+      LOG.warn("{} is set but this node is not started with --cluster: the cluster keys are not used",
+          tls.firstKeySet());
+      return null;
+    }
+    try {
+      tls.checkNoConflictWith(commandLine.vertxOptions());
+      return tls.prepare();
     } catch (ConfigException invalid) {
       throw new ConfigException("Invalid configuration: " + invalid.getMessage());
     }

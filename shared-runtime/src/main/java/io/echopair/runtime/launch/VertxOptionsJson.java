@@ -3,6 +3,7 @@ package io.echopair.runtime.launch;
 import io.echopair.runtime.config.ConfigException;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -11,6 +12,8 @@ import io.vertx.core.net.NetServerOptions;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code --options} of a command line, VertxOptions as JSON (a file or text), checked before Vert.x starts as
@@ -20,14 +23,21 @@ import java.util.TreeSet;
  * <p>It also fills in the defaults of {@code eventBusOptions}: {@code new EventBusOptions(JsonObject)} in Vert.x
  * 5.0.7 starts from zeros, not from the defaults, so that any {@code eventBusOptions} object left
  * {@code reconnectInterval} at 0 and a clustered start failed with "reconnect interval must be >= 1" (and
- * {@code connectTimeout}, {@code acceptBacklog} and {@code trustAll} were wrong too).
+ * {@code connectTimeout} and {@code acceptBacklog} were wrong too). One default it does not take: with {@code ssl},
+ * {@code trustAll} is false unless given, where the event bus's default (true) would make every node send messages to
+ * any node that speaks TLS, whatever its certificate.
  */
 final class VertxOptionsJson {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VertxOptionsJson.class);
 
   /** The spellings VertxApplication accepts (any case). */
   static final JsonOption OPTION = new JsonOption("--options", "--options", "-options", "--vertx-options", "-vertx-options");
 
   private static final String EVENT_BUS = "eventBusOptions";
+  private static final String SSL = "ssl";
+  private static final String TRUST_ALL = "trustAll";
+  private static final String CLIENT_AUTH = "clientAuth";
   /** The one key of VertxOptions whose default is null, so that the defaults' JSON lacks it. */
   private static final String TRACING = "tracingOptions";
 
@@ -53,10 +63,29 @@ final class VertxOptionsJson {
     checkKinds(value.origin(), "", given, defaults);
     JsonObject options = given.copy();
     if (given.getValue(EVENT_BUS) instanceof JsonObject eventBus) {
-      options.put(EVENT_BUS, new EventBusOptions().toJson().mergeIn(eventBus));
+      options.put(EVENT_BUS, withDefaults(value.origin(), eventBus));
     }
     checkWithVertx(value.origin(), options);
     return options;
+  }
+
+  /** The event bus defaults with {@code given} over them; with TLS, the servers' certificates are checked. */
+  private static JsonObject withDefaults(String origin, JsonObject given) {
+    JsonObject eventBus = new EventBusOptions().toJson().mergeIn(given);
+    if (!Boolean.TRUE.equals(given.getValue(SSL))) {
+      return eventBus;
+    }
+    if (!given.containsKey(TRUST_ALL)) {
+      eventBus.put(TRUST_ALL, false);
+    } else if (Boolean.TRUE.equals(given.getValue(TRUST_ALL))) {
+      LOG.warn("{}: eventBusOptions.trustAll = true: this node sends event-bus messages to any node that speaks TLS, "
+          + "whatever its certificate; leave it out to accept only the certificates of pemTrustOptions", origin);
+    }
+    if (!ClientAuth.REQUIRED.name().equals(eventBus.getValue(CLIENT_AUTH))) {
+      LOG.warn("{}: eventBusOptions.clientAuth = {}: a node without a certificate can still connect and send "
+          + "event-bus messages; \"clientAuth\": \"REQUIRED\" keeps it out", origin, eventBus.getValue(CLIENT_AUTH));
+    }
+    return eventBus;
   }
 
   private static void checkKeys(String origin, JsonObject given, JsonObject defaults) {

@@ -45,6 +45,17 @@ class ConfigSourceTest {
   }
 
   @Test
+  @DisplayName("keeps the launcher's cluster section from a piece that reads the whole object")
+  void clusterSection() {
+    JsonObject whole = new JsonObject("{\"port\": 1, \"cluster\": {\"tlsCaPath\": \"ca.pem\"}}");
+
+    assertThat(ConfigSource.inline(whole).selectSection(whole)).isEqualTo(new JsonObject().put("port", 1));
+    assertThat(whole.containsKey("cluster")).as("the given object is left alone").isTrue();
+    assertThat(ConfigSource.inline(whole).withSection("cluster").selectSection(whole))
+        .isEqualTo(new JsonObject().put("tlsCaPath", "ca.pem"));
+  }
+
+  @Test
   @DisplayName("is either a file or an inline object, and says which in log lines")
   void describe() {
     assertThat(ConfigSource.file(Path.of("conf/echopair.json")).withSection("sender").describe())

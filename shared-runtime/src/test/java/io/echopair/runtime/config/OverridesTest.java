@@ -144,6 +144,23 @@ class OverridesTest {
   }
 
   @Test
+  @DisplayName("never reads ECHOPAIR_CLUSTER_* as a generic name, and a section without generic names reads only its own")
+  void sectionOnly() {
+    env.put("ECHOPAIR_CLUSTER_SERVER_PORT", "9003");
+    assertThat(resolve(null).integer("serverPort")).isEqualTo(1);
+
+    ConfigSchema own = SCHEMA.withoutGenericOverrides();
+    env.put("ECHOPAIR_PORT", "9004");
+    props.put("echopair.message", "generic");
+    props.put("echopair.sender.acks", "false");
+    ConfigValues values = own.parse(own.applyOverrides(null, new Overrides(env, props), applied::add));
+    assertThat(values.integer("port")).isEqualTo(7777);
+    assertThat(values.string("message")).isEqualTo("hello");
+    assertThat(values.bool("acks")).isFalse();
+    assertThat(applied).containsExactly("sender.acks = false (from -Dechopair.sender.acks)");
+  }
+
+  @Test
   @DisplayName("matches names ignoring case and leaves the given JSON untouched")
   void ignoresCase() {
     JsonObject conf = new JsonObject().put("intervalMs", 10);

@@ -1,6 +1,7 @@
 package io.echopair.runtime.launch;
 
 import io.echopair.runtime.config.ConfigException;
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
@@ -60,6 +61,34 @@ class VertxOptionsJsonTest {
     });
     assertThat(eventBus.getTrustOptions()).isInstanceOfSatisfying(PemTrustOptions.class,
         pem -> assertThat(pem.getCertPaths()).containsExactly("ca.crt"));
+  }
+
+  @Test
+  @DisplayName("with TLS, checks the servers' certificates unless trustAll is given, where Vert.x's default trusts every server")
+  void eventBusTrust() {
+    String tls = "{\"eventBusOptions\": {\"ssl\": true, \"clientAuth\": \"REQUIRED\"%s}}";
+    try (LogCapture log = LogCapture.of(VertxOptionsJson.class)) {
+      assertThat(new EventBusOptions().isTrustAll()).as("the default this class does not take with ssl").isTrue();
+      assertThat(options(tls.formatted("")).getEventBusOptions().isTrustAll()).isFalse();
+      assertThat(log.lines()).isEmpty();
+
+      assertThat(options(tls.formatted(", \"trustAll\": true")).getEventBusOptions().isTrustAll()).isTrue();
+      assertThat(log.lines()).singleElement().asString().startsWith("WARN --options ")
+          .endsWith(": eventBusOptions.trustAll = true: this node sends event-bus messages to any node that speaks "
+              + "TLS, whatever its certificate; leave it out to accept only the certificates of pemTrustOptions");
+    }
+  }
+
+  @Test
+  @DisplayName("with TLS but without client certificates required, warns that strangers can still send")
+  void eventBusClientAuth() {
+    try (LogCapture log = LogCapture.of(VertxOptionsJson.class)) {
+      options("{\"eventBusOptions\": {\"ssl\": true}}");
+      options("{\"eventBusOptions\": {\"ssl\": false}}");
+
+      assertThat(log.lines()).singleElement().asString().endsWith(": eventBusOptions.clientAuth = NONE: a node "
+          + "without a certificate can still connect and send event-bus messages; \"clientAuth\": \"REQUIRED\" keeps it out");
+    }
   }
 
   @Test

@@ -51,21 +51,30 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more node; the future completes once it has joined. */
   public Future<Vertx> startNode() {
+    return startNode(new EventBusOptions());
+  }
+
+  /** Starts one more node with these event bus options (on 127.0.0.1 unless they name a host), e.g. with TLS. */
+  public Future<Vertx> startNode(EventBusOptions eventBus) {
     Promise<Vertx> started = Promise.promise();
     // Not on a Vert.x thread, where Vert.x would warn about creating an instance inside another one's context
-    Thread starter = new Thread(() -> build().onComplete(started), "test-cluster-node-" + nodes.size());
+    Thread starter = new Thread(() -> build(eventBus).onComplete(started), "test-cluster-node-" + nodes.size());
     starter.start();
     return started.future().onSuccess(this::add);
   }
 
-  private Future<Vertx> build() {
+  private Future<Vertx> build(EventBusOptions eventBus) {
     Config config = ClusterConfig.builtIn().withClusterName(name).hazelcast();
     config.getNetworkConfig().setPort(basePort).setPortCount(MAX_NODES);
     config.getNetworkConfig().getJoin().getTcpIpConfig().clear();
     for (int i = 0; i < MAX_NODES; i++) {
       config.getNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + (basePort + i));
     }
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1"));
+    EventBusOptions onLoopback = new EventBusOptions(eventBus);
+    if (onLoopback.getHost() == null) {
+      onLoopback.setHost("127.0.0.1");
+    }
+    VertxOptions options = new VertxOptions().setEventBusOptions(onLoopback);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(config)).buildClustered();
   }
 
