@@ -2,6 +2,7 @@ package io.echopair.runtime.launch;
 
 import ch.qos.logback.classic.LoggerContext;
 import io.echopair.runtime.cluster.ClusterConfig;
+import io.echopair.runtime.cluster.EventBusConnectFailures;
 import io.echopair.runtime.cluster.EventBusTls;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
@@ -167,6 +168,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
         eventBusTls.warnIfExpiring();
       }
       mutedDuringJoin = MutedLoggers.mute(CLUSTER_START_LOGGERS);
+      EventBusConnectFailures.install();
     }
   }
 
