@@ -85,6 +85,8 @@ final class FrameStream {
   private String lossReason;
   private long reconnectTimer = -1;
   private boolean reconnecting;
+  // With TLS: connected, but the server has not answered yet, so it may still refuse the handshake
+  private boolean unproven;
   private boolean keepReconnecting = true;
   private boolean overflowing;
   private long droppedThisEpisode;
@@ -158,18 +160,25 @@ final class FrameStream {
     state = State.CONNECTED;
     lossReason = null;
     echoWarningsLeft = ECHO_WARNINGS_PER_CONNECTION;
-    backoff.reset();
     if (reconnecting) {
       reconnects++;
       reconnecting = false;
     }
-    LOG.info("Connected to {} (stream {}, sender id {})", servers.target(), index, senderIdHex());
+    if (config.usesTls()) {
+      // TLS 1.3: the server checks our certificate after our side of the handshake is done; its first answer proves it
+      unproven = true;
+      LOG.info("Connected to {} {} (stream {}, sender id {})", servers.target(), SenderTls.describe(connected), index,
+          senderIdHex());
+    } else {
+      backoff.reset();
+      LOG.info("Connected to {} (stream {}, sender id {})", servers.target(), index, senderIdHex());
+    }
     if (config.acks()) {
       FrameDecoder decoder = new FrameDecoder(format, echo -> handleEcho(connected, echo));
       connected.handler(chunk -> handleEchoes(decoder, chunk));
     } else {
       // Echoes are not needed, but they must be read or the server would stall on a full socket.
-      connected.handler(chunk -> { });
+      connected.handler(chunk -> answered());
     }
     connected.endHandler(v -> noteLossReason("closed by the server"));
     connected.exceptionHandler(error -> {
@@ -180,6 +189,14 @@ final class FrameStream {
     connected.closeHandler(v -> connectionLost(connected, lossReason == null ? "connection closed" : lossReason));
     connected.drainHandler(v -> pump());
     pump();
+  }
+
+  /** The server answered: the connection works, so the next loss starts the backoff again from its first delay. */
+  private void answered() {
+    if (unproven) {
+      unproven = false;
+      backoff.reset();
+    }
   }
 
   private void noteLossReason(String reason) {
@@ -341,6 +358,7 @@ final class FrameStream {
   // ---- echoes
 
   private void handleEchoes(FrameDecoder decoder, Buffer chunk) {
+    answered();
     decoder.handle(chunk);
     pump();
     onProgress.run();
@@ -496,7 +514,11 @@ final class FrameStream {
         && Objects.equals(local.hostAddress(), remote.hostAddress());
   }
 
-  private static String reason(Throwable error) {
+  private String reason(Throwable error) {
+    String refused = config.usesTls() ? config.tls().describeFailure(error, servers.target()) : null;
+    if (refused != null) {
+      return refused;
+    }
     String message = error.getMessage();
     return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
   }

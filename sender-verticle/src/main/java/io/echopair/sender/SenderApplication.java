@@ -23,7 +23,11 @@ public final class SenderApplication implements Launchable {
 
   @Override
   public void validate(JsonObject conf, Overrides overrides) {
-    SenderConfig.from(SenderConfig.SCHEMA.parse(conf, overrides));
+    SenderConfig config = SenderConfig.from(SenderConfig.SCHEMA.parse(conf, overrides));
+    if (config.usesTls()) {
+      // Unreadable or mismatched TLS files stop the start here, before Vert.x; the verticle reads them again
+      config.tls().load();
+    }
   }
 
   @Override

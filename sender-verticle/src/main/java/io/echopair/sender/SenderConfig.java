@@ -4,6 +4,7 @@ import io.echopair.protocol.FrameFormat;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;
+import io.echopair.runtime.tls.TlsEngine;
 
 /**
  * The sender's settings, checked once: where to connect, what and how fast to send, and the limits that bound memory.
@@ -27,11 +28,12 @@ import io.echopair.runtime.config.ConfigValues;
  * @param ackTimeoutMs            how long the oldest unacknowledged frame may wait for its echo before the connection
  *                                is dropped and the frame resent after a reconnect; 0 never
  * @param statsIntervalMs         period of the stats line; 0 for none
+ * @param tls                     how to speak TLS to the server; null for plain TCP
  */
 public record SenderConfig(String host, int port, int frameSize, long intervalMs, int framesPerTick, String message,
                            long count, int connections, boolean acks, int queueCapacity, int maxInFlight,
                            long reconnectInitialDelayMs, long reconnectMaxDelayMs, int connectTimeoutMs,
-                           long drainTimeoutMs, long statsIntervalMs, long ackTimeoutMs) {
+                           long drainTimeoutMs, long statsIntervalMs, long ackTimeoutMs, SenderTls tls) {
 
   public static final String SECTION = "sender";
 
@@ -55,6 +57,11 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   /** Read by ServerLocator, not part of the record: with it, host and port are not used. */
   static final String DISCOVERY = "discovery";
   static final String ACK_TIMEOUT_MS = "ackTimeoutMs";
+  static final String TLS_CA_PATH = "tlsCaPath";
+  static final String TLS_VERIFY_HOST = "tlsVerifyHost";
+  static final String TLS_CERT_PATH = "tlsCertPath";
+  static final String TLS_KEY_PATH = "tlsKeyPath";
+  static final String TLS_ENGINE = "tlsEngine";
 
   /** Every key of the section {@code sender}, with its default, range and meaning. */
   public static final ConfigSchema SCHEMA = ConfigSchema.section(SECTION)
@@ -76,7 +83,13 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
       .integer(CONNECT_TIMEOUT_MS, 5000, 1, Integer.MAX_VALUE, "How long one connect attempt may take")
       .longInteger(DRAIN_TIMEOUT_MS, 10_000, 0, Long.MAX_VALUE, "How long to wait for the last echoes when count is reached or on stop")
       .longInteger(STATS_INTERVAL_MS, 10_000, 0, Long.MAX_VALUE, "Milliseconds between stats lines; 0 for none")
-      .longInteger(ACK_TIMEOUT_MS, 5000, 0, Long.MAX_VALUE, "How long the oldest unacknowledged frame may wait for its echo before the connection is dropped and the frame resent; 0 never");
+      .longInteger(ACK_TIMEOUT_MS, 5000, 0, Long.MAX_VALUE, "How long the oldest unacknowledged frame may wait for its echo before the connection is dropped and the frame resent; 0 never")
+      .string(TLS_CA_PATH, "", "PEM bundle of the CAs that sign the server's certificate; set, it turns TLS on. Empty: plain TCP")
+      .bool(TLS_VERIFY_HOST, true, "With TLS: the server's certificate must be for the host connected to (host, or the discovered server's)")
+      .string(TLS_CERT_PATH, "", "With TLS: PEM certificate chain the sender presents to a server that requires one (mutual TLS); with tlsKeyPath")
+      .string(TLS_KEY_PATH, "", "With TLS: PEM private key of tlsCertPath (PKCS#8, PKCS#1 or SEC 1)")
+      .string(TLS_ENGINE, "auto", "TLS implementation: " + TlsEngine.CHOICES + "; auto is OpenSSL when it loads, else the JDK's",
+          TlsEngine::isName, "must be " + TlsEngine.CHOICES);
 
   /** The settings of a checked section, with the checks that involve more than one key. */
   public static SenderConfig from(ConfigValues values) {
@@ -97,7 +110,7 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
         values.integer(FRAMES_PER_TICK), message, values.longInteger(COUNT), values.integer(CONNECTIONS),
         values.bool(ACKS), values.integer(QUEUE_CAPACITY), values.integer(MAX_IN_FLIGHT), initialDelay, maxDelay,
         values.integer(CONNECT_TIMEOUT_MS), values.longInteger(DRAIN_TIMEOUT_MS), values.longInteger(STATS_INTERVAL_MS),
-        values.longInteger(ACK_TIMEOUT_MS));
+        values.longInteger(ACK_TIMEOUT_MS), SenderTls.from(values));
   }
 
   public FrameFormat format() {
@@ -114,10 +127,15 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
     return count > 0;
   }
 
+  /** Whether connections are TLS: {@code tlsCaPath} is set. */
+  public boolean usesTls() {
+    return tls != null;
+  }
+
   /** The same settings with the live keys taken from {@code newer}. */
   SenderConfig withLiveKeysOf(SenderConfig newer) {
     return new SenderConfig(host, port, frameSize, newer.intervalMs, newer.framesPerTick, newer.message, count,
         connections, acks, queueCapacity, maxInFlight, reconnectInitialDelayMs, reconnectMaxDelayMs, connectTimeoutMs,
-        drainTimeoutMs, statsIntervalMs, ackTimeoutMs);
+        drainTimeoutMs, statsIntervalMs, ackTimeoutMs, tls);
   }
 }

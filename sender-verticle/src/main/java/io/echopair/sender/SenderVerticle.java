@@ -7,6 +7,8 @@ import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.launch.RunsToCompletion;
+import io.echopair.runtime.tls.CertificateWatch;
+import io.echopair.runtime.tls.TlsCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -45,6 +47,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private SenderConfig config;
   private byte[] text;
   private NetClient client;
+  private CertificateWatch certificates;
   private long tickTimer = -1;
   private long statsTimer = -1;
   private AckWatchdog ackWatchdog;
@@ -82,25 +85,39 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     ConfigSource from = source != null ? source : ConfigSource.inline(config());
     layered = new LayeredConfig(vertx, from, SenderConfig.SCHEMA, overrides, scanPeriodMs);
     return layered.load()
-        .map(values -> {
+        .compose(values -> {
           running = values;
-          begin(SenderConfig.from(values));
-          return values;
+          SenderConfig checked = SenderConfig.from(values);
+          return credentialsOf(checked).map(credentials -> {
+            begin(checked, credentials);
+            return values;
+          });
         })
         .onFailure(this::failedToStart);
   }
 
-  private void begin(SenderConfig checked) {
+  /** The TLS files read and checked off the event loop; null for plain TCP. */
+  private Future<TlsCredentials> credentialsOf(SenderConfig checked) {
+    return checked.usesTls() ? vertx.executeBlocking(() -> checked.tls().load()) : Future.succeededFuture(null);
+  }
+
+  private void begin(SenderConfig checked, TlsCredentials credentials) {
     config = checked;
     text = config.encodedMessage();
-    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()));
+    NetClientOptions options = new NetClientOptions().setConnectTimeout(config.connectTimeoutMs());
+    if (credentials != null) {
+      config.tls().applyTo(options, credentials, config.connectTimeoutMs());
+      certificates = CertificateWatch.start(vertx, "sender", credentials, scanPeriodMs, this::renew);
+    }
+    client = vertx.createNetClient(options);
     boolean discovery = running.bool(SenderConfig.DISCOVERY);
     for (int i = 1; i <= config.connections(); i++) {
       streams.add(new FrameStream(i, vertx, client, config, rttMicros, this::checkDrained,
           ServerLocator.forStream(vertx, config, discovery, i)));
     }
-    LOG.info("Sender connecting to {} ({}, {})", ServerLocator.describe(vertx, config, discovery),
-        plural(config.connections(), "connection"), describeRate(config));
+    LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config, discovery),
+        plural(config.connections(), "connection"), describeRate(config),
+        credentials == null ? "" : " " + config.tls().describe(credentials, options.getSslEngineOptions()));
     streams.forEach(FrameStream::connect);
     ackWatchdog = AckWatchdog.watch(vertx, streams, config);
     if (config.statsIntervalMs() > 0) {
@@ -112,6 +129,11 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     tickTimer = vertx.setPeriodic(config.intervalMs(), this::tick);
     // Like the seed's client, the first frame goes at once.
     tick(tickTimer);
+  }
+
+  /** New connections use renewed credentials; open ones keep theirs. */
+  private Future<Boolean> renew(TlsCredentials renewed) {
+    return client.updateSSLOptions(config.tls().sslOptions(renewed));
   }
 
   private void failedToStart(Throwable cause) {
@@ -126,6 +148,9 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     vertx.cancelTimer(statsTimer);
     if (layered != null) {
       layered.close();
+    }
+    if (certificates != null) {
+      certificates.close();
     }
     if (config == null) {
       completion.tryComplete(ExitStatus.OK);

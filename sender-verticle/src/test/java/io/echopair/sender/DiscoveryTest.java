@@ -5,11 +5,16 @@ import static io.echopair.sender.SenderTesting.fastConf;
 import static io.echopair.sender.SenderTesting.range;
 import static io.echopair.sender.SenderTesting.senderLog;
 import static io.echopair.sender.SenderTesting.sequences;
+import static io.echopair.sender.TlsTesting.tlsServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.cluster.ServerOffer;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.testing.LogCapture;
+import io.echopair.runtime.testing.TestCertificates;
+import io.echopair.runtime.testing.TestCertificates.Authority;
+import io.echopair.runtime.testing.TestCertificates.Issued;
+import io.echopair.runtime.tls.TlsEngine;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,11 +23,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sender with {@code discovery} on the local event bus, with stand-ins for the echo servers' responders
@@ -118,6 +125,36 @@ class DiscoveryTest {
           assertThat(log.linesContaining("Sender finished")).hasSize(1);
           ctx.completeNow();
         })));
+  }
+
+  @Test
+  @DisplayName("A discovered server whose certificate is not from the sender's CA gets no frame; the sender retries until a server it can verify answers")
+  void discoveredServersAreVerified(Vertx vertx, VertxTestContext ctx, @TempDir Path dir) throws Exception {
+    Authority ca = TestCertificates.authority(dir, "test CA");
+    Issued impostorCertificate = TestCertificates.authority(dir, "stranger CA").issue("impostor").hosts("127.0.0.1").write();
+    Issued serverCertificate = ca.issue("server").hosts("127.0.0.1").write();
+    JsonObject conf = discoveryConf().put("count", 5)
+        .put("tlsCaPath", ca.certificate().toString()).put("tlsEngine", "jdk");
+    TestEchoServer.start(vertx, Mode.ECHO, tlsServer(impostorCertificate, TlsEngine.JDK)).compose(impostor ->
+        TestEchoServer.start(vertx, Mode.ECHO, tlsServer(serverCertificate, TlsEngine.JDK)).compose(server ->
+            answerWith(vertx, offer("dddd0001", impostor.port(), 0))
+                .compose(answering -> deploy(vertx, conf)
+                    .compose(sender -> log.awaitLine(line -> line.matches(
+                            "WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): TLS handshake with 127\\.0\\.0\\.1:"
+                                + impostor.port() + " failed: certificate not signed by a trusted CA \\(unknown CA\\)"))
+                        .compose(refused -> answering.unregister())
+                        .compose(gone -> answerWith(vertx, offer("dddd0002", server.port(), 0)))
+                        .compose(verified -> sender.completion())))
+                .map(status -> {
+                  ctx.verify(() -> {
+                    assertThat(status).isEqualTo(ExitStatus.OK);
+                    assertThat(impostor.received()).isEmpty();
+                    assertThat(impostor.connections()).isZero();
+                    assertThat(sequences(server.received())).isEqualTo(range(1, 5));
+                  });
+                  return status;
+                })))
+        .onComplete(ctx.succeedingThenComplete());
   }
 
   private static JsonObject discoveryConf() {

@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.testing.TestCertificates;
+import io.echopair.runtime.testing.TestCertificates.Authority;
+import io.echopair.runtime.testing.TestCertificates.Issued;
+import io.echopair.runtime.tls.PemFile;
+import io.echopair.runtime.tls.TlsEngine;
+import io.echopair.runtime.tls.TlsFiles;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SenderConfigTest {
 
@@ -23,7 +31,8 @@ class SenderConfigTest {
     SenderConfig config = parse(new JsonObject());
 
     assertThat(config).isEqualTo(new SenderConfig("127.0.0.1", 7777, 100, 2000, 1, "This Msg From Client", 0, 1, true,
-        10_000, 10_000, 100, 1000, 5000, 10_000, 10_000, 5000));
+        10_000, 10_000, 100, 1000, 5000, 10_000, 10_000, 5000, null));
+    assertThat(config.usesTls()).isFalse();
     assertThat(config.finite()).isFalse();
   }
 
@@ -101,9 +110,69 @@ class SenderConfigTest {
     SenderApplication application = new SenderApplication();
 
     assertThat(application.name()).isEqualTo("sender");
-    assertThatThrownBy(() -> application.validate(new JsonObject().put("acks", "yes"),
-        io.echopair.runtime.config.Overrides.none()))
+    assertThatThrownBy(() -> application.validate(new JsonObject().put("acks", "yes"), Overrides.none()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("sender.acks = \"yes\": must be a boolean");
+  }
+
+  @Test
+  @DisplayName("tlsCaPath turns TLS on, with host name verification and the engine chosen at run time by default")
+  void tlsKeys() {
+    SenderConfig config = parse(new JsonObject().put("tlsCaPath", "conf/ca.pem"));
+
+    assertThat(config.usesTls()).isTrue();
+    assertThat(config.tls()).isEqualTo(new SenderTls(
+        new TlsFiles(null, null, new PemFile("sender.tlsCaPath", Path.of("conf/ca.pem"))), true, TlsEngine.AUTO));
+    assertThat(parse(new JsonObject().put("tlsCaPath", "")).usesTls()).as("empty is off").isFalse();
+    assertThat(parse(new JsonObject().put("tlsCaPath", "ca.pem").put("tlsEngine", "OpenSSL")).tls().engine())
+        .isEqualTo(TlsEngine.OPENSSL);
+  }
+
+  @Test
+  @DisplayName("A client certificate or key without tlsCaPath is rejected: it would never be sent")
+  void clientCertificateWithoutTls() {
+    assertThatThrownBy(() -> parse(new JsonObject().put("tlsCertPath", "sender.crt").put("tlsKeyPath", "sender.key")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("sender.tlsCertPath = \"sender.crt\" is set without sender.tlsCaPath: "
+            + "a client certificate is only sent over TLS, which tlsCaPath turns on");
+    assertThatThrownBy(() -> parse(new JsonObject().put("tlsKeyPath", "sender.key")))
+        .hasMessageStartingWith("sender.tlsKeyPath = \"sender.key\" is set without sender.tlsCaPath: ");
+  }
+
+  @Test
+  @DisplayName("An unknown tlsEngine is rejected, naming the choices")
+  void unknownEngine() {
+    assertThatThrownBy(() -> parse(new JsonObject().put("tlsEngine", "boringssl")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("sender.tlsEngine = \"boringssl\": must be auto, openssl or jdk");
+  }
+
+  @Test
+  @DisplayName("The launcher's early check reads the TLS files: a certificate without its key, or a missing file, is one line")
+  void applicationChecksTlsFiles(@TempDir Path dir) throws Exception {
+    Authority ca = TestCertificates.authority(dir, "test CA");
+    Issued client = ca.issue("sender-1").write();
+    SenderApplication application = new SenderApplication();
+    JsonObject tls = new JsonObject().put("tlsCaPath", ca.certificate().toString());
+
+    application.validate(tls.copy().put("tlsCertPath", client.certificate().toString())
+        .put("tlsKeyPath", client.key().toString()), Overrides.none());
+    assertThatThrownBy(() -> application.validate(tls.copy().put("tlsCertPath", client.certificate().toString()),
+        Overrides.none()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("sender.tlsCertPath is set without sender.tlsKeyPath");
+    assertThatThrownBy(() -> application.validate(tls.copy().put("tlsKeyPath", client.key().toString()),
+        Overrides.none()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("sender.tlsKeyPath is set without sender.tlsCertPath");
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(() -> application.validate(new JsonObject().put("tlsCaPath", missing.toString()),
+        Overrides.none()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("sender.tlsCaPath = \"" + missing + "\": cannot be read (no such file)");
+    assertThatThrownBy(() -> application.validate(tls, Overrides.none().withSystemProperty("echopair.sender.tlsCaPath",
+        client.key().toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("sender.tlsCaPath = \"" + client.key() + "\": not PEM certificates (");
   }
 }

@@ -4,22 +4,28 @@ import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
 import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
+import io.echopair.runtime.tls.TlsCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A loopback server for the sender's tests: it records every frame it receives and echoes it, ignores it, stops
- * reading, or answers with wrong echoes; it can be closed and listen again on the same port.
+ * reading, or answers with wrong echoes; it can be closed and listen again on the same port. With TLS options it
+ * speaks TLS, records each client's certificate subject, and can take new certificates while it runs.
  */
 final class TestEchoServer {
 
@@ -44,6 +50,8 @@ final class TestEchoServer {
 
   private final Vertx vertx;
   private final Mode mode;
+  private final NetServerOptions options;
+  private final List<String> clientSubjects = new ArrayList<>();
   private final List<Received> received = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
@@ -51,15 +59,20 @@ final class TestEchoServer {
   private NetServer server;
   private int port;
 
-  private TestEchoServer(Vertx vertx, Mode mode) {
+  private TestEchoServer(Vertx vertx, Mode mode, NetServerOptions options) {
     this.vertx = vertx;
     this.mode = mode;
+    this.options = options;
   }
 
   /** A server listening on a free loopback port. */
   static Future<TestEchoServer> start(Vertx vertx, Mode mode) {
-    TestEchoServer server = new TestEchoServer(vertx, mode);
-    return server.listen(0);
+    return start(vertx, mode, new NetServerOptions());
+  }
+
+  /** A server with these options (TLS, for one) listening on a free loopback port. */
+  static Future<TestEchoServer> start(Vertx vertx, Mode mode, NetServerOptions options) {
+    return new TestEchoServer(vertx, mode, options).listen(0);
   }
 
   /** A free port where nothing listens (yet): the server was started there and closed. */
@@ -73,7 +86,7 @@ final class TestEchoServer {
   }
 
   private Future<TestEchoServer> listen(int onPort) {
-    server = vertx.createNetServer().connectHandler(this::handleConnection);
+    server = vertx.createNetServer(options).connectHandler(this::handleConnection);
     return server.listen(onPort, "127.0.0.1").map(listening -> {
       port = listening.actualPort();
       return this;
@@ -90,6 +103,28 @@ final class TestEchoServer {
     sockets.forEach(socket -> closing.add(socket.close()));
     closing.add(server.close());
     return Future.join(closing).mapEmpty();
+  }
+
+  /** Closes the connections and keeps listening: the sender reconnects. */
+  Future<Void> closeConnections() {
+    List<Future<Void>> closing = new ArrayList<>();
+    sockets.forEach(socket -> closing.add(socket.close()));
+    return Future.join(closing).mapEmpty();
+  }
+
+  /** New TLS connections use {@code ssl}; open ones keep what they had. */
+  Future<Boolean> updateSSLOptions(ServerSSLOptions ssl) {
+    return server.updateSSLOptions(ssl);
+  }
+
+  /** Connections accepted so far: with TLS, those whose handshake succeeded. */
+  int connections() {
+    return connections.get();
+  }
+
+  /** The certificate subject of each TLS connection's client, in the order accepted; "none" without one. */
+  synchronized List<String> clientSubjects() {
+    return List.copyOf(clientSubjects);
   }
 
   /** Completes with a copy of the frames received so far, once they satisfy {@code condition}. */
@@ -113,6 +148,9 @@ final class TestEchoServer {
 
   private void handleConnection(NetSocket socket) {
     int connection = connections.incrementAndGet();
+    if (socket.isSsl()) {
+      recordClientSubject(socket);
+    }
     sockets.add(socket);
     FrameDecoder decoder = new FrameDecoder(FrameFormat.DEFAULT, frame -> {
       record(new Received(frame.senderId(), frame.sequence(), frame.text(), connection));
@@ -127,6 +165,14 @@ final class TestEchoServer {
     socket.endHandler(v -> socket.close());
     socket.exceptionHandler(error -> socket.close());
     socket.closeHandler(v -> sockets.remove(socket));
+  }
+
+  private synchronized void recordClientSubject(NetSocket socket) {
+    try {
+      clientSubjects.add(TlsCredentials.subjectOf((X509Certificate) socket.peerCertificates().get(0)));
+    } catch (SSLPeerUnverifiedException none) {
+      clientSubjects.add("none");
+    }
   }
 
   private void handleChunk(NetSocket socket, FrameDecoder decoder, Buffer chunk) {

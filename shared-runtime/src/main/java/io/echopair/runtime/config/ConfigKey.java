@@ -83,7 +83,8 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
     if (!(value instanceof String text)) {
       return "must be a string";
     }
-    if (text.isEmpty()) {
+    // An empty default declares a setting that is off unless given: empty is its "off" value
+    if (text.isEmpty() && !"".equals(defaultValue)) {
       return "must not be empty";
     }
     if (extraCheck != null && !extraCheck.test(text)) {

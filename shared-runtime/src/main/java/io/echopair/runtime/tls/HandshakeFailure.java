@@ -8,6 +8,7 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.util.Locale;
+import javax.net.ssl.SSLException;
 
 /**
  * Why a TLS handshake failed, in words an operator can act on, never a stack trace: "plain TCP on a TLS port", "no
@@ -17,6 +18,27 @@ import java.util.Locale;
 public final class HandshakeFailure {
 
   private HandshakeFailure() {
+  }
+
+  /**
+   * Whether {@code failure} comes from TLS (a handshake that failed, an alert from the peer, bytes that are not TLS),
+   * not from the network (refused, unreachable, reset before TLS began).
+   */
+  public static boolean isTls(Throwable failure) {
+    return has(failure, SSLException.class) || has(failure, NotSslRecordException.class);
+  }
+
+  /**
+   * The reason of a failed handshake, seen from a client that had a certificate of its own to present or not. One
+   * that had none and is told its certificate is refused (the JDK's servers say {@code bad_certificate}, OpenSSL's
+   * {@code certificate_required}) hears plainly that the peer requires one.
+   */
+  public static String describe(Throwable failure, boolean hasCertificate) {
+    String text = allMessages(failure);
+    if (!hasCertificate && refusedByPeer(text) != null && !text.contains("internal_error")) {
+      return "the peer requires a client certificate and we have none";
+    }
+    return describe(failure);
   }
 
   /** The reason of a failed handshake, seen from the side that got {@code failure}. */
@@ -53,6 +75,10 @@ public final class HandshakeFailure {
     if (text.contains("protocol_version") || text.contains("no appropriate protocol")
         || text.contains("unsupported_protocol") || text.contains("wrong_version_number")) {
       return "no TLS version in common (TLS 1.2 and 1.3 only)";
+    }
+    if (text.contains("unexpected handshake message: client_hello") || text.contains("unexpected_message")) {
+      // What a client hears from a plain TCP echo server: its own hello back
+      return "not TLS: the peer does not answer with TLS (a plain TCP port?)";
     }
     if (text.contains("handshake_failure") || text.contains("no cipher suites in common")
         || text.contains("no_shared_cipher")) {

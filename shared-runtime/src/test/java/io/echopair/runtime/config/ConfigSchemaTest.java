@@ -90,6 +90,18 @@ class ConfigSchemaTest {
   }
 
   @Test
+  @DisplayName("a string key whose default is empty is off until given, and may be given empty again")
+  void emptyDefaultMeansOff() {
+    ConfigSchema schema = ConfigSchema.section("sender").string("tlsCaPath", "", "Trusted CAs; empty for none");
+
+    assertThat(schema.parse(null).string("tlsCaPath")).isEmpty();
+    assertThat(schema.parse(new JsonObject("{\"tlsCaPath\": \"\"}")).string("tlsCaPath")).isEmpty();
+    assertThat(schema.parse(new JsonObject("{\"tlsCaPath\": \"ca.pem\"}")).string("tlsCaPath")).isEqualTo("ca.pem");
+    assertThat(schema.parse(new JsonObject("{\"tlsCaPath\": \"ca.pem\"}"), Overrides.none().withSystemProperty("echopair.tlsCaPath", ""))
+        .string("tlsCaPath")).isEmpty();
+  }
+
+  @Test
   @DisplayName("refuses a default that breaks its own range, when the schema is declared")
   void badDefault() {
     assertThatThrownBy(() -> ConfigSchema.section("server").integer("port", 0, 1, 65535, "Port"))

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,6 +83,39 @@ class HandshakeFailureTest {
     // The JDK's server answers bad_certificate, OpenSSL's certificate_required
     assertThat(outcome.client()).isIn("the peer refused our certificate, or its absence (bad certificate)",
         "the peer requires a client certificate from a CA it trusts, and we sent none it accepts");
+    // A client that knows it had none to present can say it plainly, whatever the alert
+    assertThat(HandshakeFailure.describe(outcome.clientFailure(), false))
+        .isEqualTo("the peer requires a client certificate and we have none");
+    assertThat(HandshakeFailure.describe(outcome.clientFailure(), true)).isEqualTo(outcome.client());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("engines")
+  @DisplayName("a TLS client of a plain TCP echo server, which sends its hello back: not TLS")
+  void plainServer(TlsEngine engine, Vertx vertx) throws Exception {
+    NetServer plain = vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write));
+    int port = await(plain.listen(0, "127.0.0.1")).actualPort();
+    NetClient tlsClientOf = vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setSslEngineOptions(engine.options("test")).setHostnameVerificationAlgorithm("HTTPS")
+        .setTrustOptions(new PemTrustOptions().addCertPath(ca.certificate().toString())));
+    Throwable failure = await(tlsClientOf.connect(port, "127.0.0.1")
+        .transform(connected -> Future.succeededFuture(connected.cause())));
+    assertThat(HandshakeFailure.isTls(failure)).isTrue();
+    assertThat(HandshakeFailure.describe(failure)).isEqualTo("not TLS: the peer does not answer with TLS (a plain TCP port?)");
+    plain.close();
+    tlsClientOf.close();
+  }
+
+  @Test
+  @DisplayName("a connection refused before TLS began is not a TLS failure")
+  void refusedIsNotTls(Vertx vertx) throws Exception {
+    NetServer closed = vertx.createNetServer().connectHandler(socket -> socket.close());
+    int port = await(closed.listen(0, "127.0.0.1")).actualPort();
+    await(closed.close());
+    Throwable failure = await(vertx.createNetClient().connect(port, "127.0.0.1")
+        .transform(connected -> Future.succeededFuture(connected.cause())));
+    assertThat(failure).isNotNull();
+    assertThat(HandshakeFailure.isTls(failure)).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,7 +171,7 @@ class HandshakeFailureTest {
   }
 
   /** What each side said of one handshake; null for a side that saw no failure. */
-  record Outcome(String server, String client) {
+  record Outcome(String server, String client, Throwable clientFailure) {
   }
 
   private Outcome handshake(Vertx vertx, TlsEngine engine, Issued serverCertificate, boolean requireClient,
@@ -182,7 +216,7 @@ class HandshakeFailureTest {
     tlsServer.close();
     tlsClientOf.close();
     return new Outcome(onServer == null ? null : HandshakeFailure.describe(onServer),
-        onClient == null ? null : HandshakeFailure.describe(onClient));
+        onClient == null ? null : HandshakeFailure.describe(onClient), onClient);
   }
 
   private static <T> T await(Future<T> future) throws Exception {
