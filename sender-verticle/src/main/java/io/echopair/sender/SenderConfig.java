@@ -84,10 +84,10 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
       .longInteger(DRAIN_TIMEOUT_MS, 10_000, 0, Long.MAX_VALUE, "How long to wait for the last echoes when count is reached or on stop")
       .longInteger(STATS_INTERVAL_MS, 10_000, 0, Long.MAX_VALUE, "Milliseconds between stats lines; 0 for none")
       .longInteger(ACK_TIMEOUT_MS, 5000, 0, Long.MAX_VALUE, "How long the oldest unacknowledged frame may wait for its echo before the connection is dropped and the frame resent; 0 never")
-      .string(TLS_CA_PATH, "", "PEM bundle of the CAs that sign the server's certificate; set, it turns TLS on. Empty: plain TCP")
+      .optionalString(TLS_CA_PATH, "PEM bundle of the CAs that sign the server's certificate; set, it turns TLS on. Empty: plain TCP")
       .bool(TLS_VERIFY_HOST, true, "With TLS: the server's certificate must be for the host connected to (host, or the discovered server's)")
-      .string(TLS_CERT_PATH, "", "With TLS: PEM certificate chain the sender presents to a server that requires one (mutual TLS); with tlsKeyPath")
-      .string(TLS_KEY_PATH, "", "With TLS: PEM private key of tlsCertPath (PKCS#8, PKCS#1 or SEC 1)")
+      .optionalString(TLS_CERT_PATH, "With TLS: PEM certificate chain the sender presents to a server that requires one (mutual TLS); with tlsKeyPath")
+      .optionalString(TLS_KEY_PATH, "With TLS: PEM private key of tlsCertPath (PKCS#8, PKCS#1 or SEC 1)")
       .string(TLS_ENGINE, "auto", "TLS implementation: " + TlsEngine.CHOICES + "; auto is OpenSSL when it loads, else the JDK's",
           TlsEngine::isName, "must be " + TlsEngine.CHOICES);
 

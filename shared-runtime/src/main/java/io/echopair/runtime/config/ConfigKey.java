@@ -83,8 +83,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
     if (!(value instanceof String text)) {
       return "must be a string";
     }
-    // An empty default declares a setting that is off unless given: empty is its "off" value
-    if (text.isEmpty() && !"".equals(defaultValue)) {
+    if (text.isEmpty()) {
       return "must not be empty";
     }
     if (extraCheck != null && !extraCheck.test(text)) {

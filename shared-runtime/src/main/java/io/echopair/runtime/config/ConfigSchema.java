@@ -50,16 +50,13 @@ public final class ConfigSchema {
     return new ConfigSchema(section, new LinkedHashMap<>(keys), false);
   }
 
-  /**
-   * A string key: non-empty, unless its default is {@code ""}, which declares a setting that is off until given
-   * (e.g. a file path); then {@code ""} stays a valid way to say "off".
-   */
+  /** A non-empty string key; {@link #optionalString} for one that may be empty. */
   public ConfigSchema string(String key, String defaultValue, String description) {
     return with(new ConfigKey(key, Type.STRING, defaultValue, 0, 0, description, null, null));
   }
 
   /**
-   * A string key, as {@link #string(String, String, String)}, with an extra check, e.g. {@code .string("mode", "echo", "...", m -> m.equals("echo") ||
+   * A non-empty string key with an extra check, e.g. {@code .string("mode", "echo", "...", m -> m.equals("echo") ||
    * m.equals("drop"), "must be echo or drop")}.
    *
    * @param requirement what the check demands, as the end of the error line ({@code sender.mode = "x": must be ...})

@@ -90,9 +90,9 @@ class ConfigSchemaTest {
   }
 
   @Test
-  @DisplayName("a string key whose default is empty is off until given, and may be given empty again")
+  @DisplayName("an optional string key is empty, off, until given, and may be given empty again")
   void emptyDefaultMeansOff() {
-    ConfigSchema schema = ConfigSchema.section("sender").string("tlsCaPath", "", "Trusted CAs; empty for none");
+    ConfigSchema schema = ConfigSchema.section("sender").optionalString("tlsCaPath", "Trusted CAs; empty for none");
 
     assertThat(schema.parse(null).string("tlsCaPath")).isEmpty();
     assertThat(schema.parse(new JsonObject("{\"tlsCaPath\": \"\"}")).string("tlsCaPath")).isEmpty();
