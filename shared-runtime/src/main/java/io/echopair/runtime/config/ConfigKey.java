@@ -12,7 +12,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
 
   /** The value types a key can have; each says how a wrong value is described. */
   enum Type {
-    STRING("a string"), INTEGER("an integer"), LONG_INTEGER("an integer"), BOOLEAN("a boolean");
+    STRING("a string"), PATH("a file path"), INTEGER("an integer"), LONG_INTEGER("an integer"), BOOLEAN("a boolean");
 
     private final String noun;
 
@@ -48,7 +48,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
    */
   Object valueOfText(String section, String source, String text) {
     Object json = switch (type) {
-      case STRING -> text;
+      case STRING, PATH -> text;
       case INTEGER, LONG_INTEGER -> numberOrNull(text.strip());
       case BOOLEAN -> booleanOrNull(text.strip());
     };
@@ -71,7 +71,7 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
   /** Why the value is not acceptable for this key, or null when it is. */
   String problemWith(Object value) {
     return switch (type) {
-      case STRING -> stringProblem(value);
+      case STRING, PATH -> stringProblem(value);
       case INTEGER, LONG_INTEGER -> integerProblem(value);
       case BOOLEAN -> value instanceof Boolean ? null : "must be a boolean";
     };
@@ -81,7 +81,8 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
     if (!(value instanceof String text)) {
       return "must be a string";
     }
-    if (text.isEmpty()) {
+    // An empty path is a setting that is off
+    if (text.isEmpty() && type != Type.PATH) {
       return "must not be empty";
     }
     if (extraCheck != null && !extraCheck.test(text)) {

@@ -55,6 +55,11 @@ public final class ConfigSchema {
     return with(new ConfigKey(key, Type.STRING, defaultValue, 0, 0, description, check, requirement));
   }
 
+  /** A file path key whose default is the empty string: no file, the setting it turns on is off. */
+  public ConfigSchema path(String key, String description) {
+    return with(new ConfigKey(key, Type.PATH, "", 0, 0, description, null, null));
+  }
+
   /** An int key whose value must lie in {@code [min, max]}. */
   public ConfigSchema integer(String key, int defaultValue, int min, int max, String description) {
     return with(new ConfigKey(key, Type.INTEGER, defaultValue, min, max, description, null, null));

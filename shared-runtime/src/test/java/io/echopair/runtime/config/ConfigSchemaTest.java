@@ -90,6 +90,21 @@ class ConfigSchemaTest {
   }
 
   @Test
+  @DisplayName("takes a path key as a string that is empty, and off, by default; an override may set or clear it")
+  void pathKeys() {
+    ConfigSchema schema = ConfigSchema.section("server").path("tlsCertPath", "PEM certificate chain");
+
+    assertThat(schema.parse(null).string("tlsCertPath")).isEmpty();
+    assertThat(schema.parse(new JsonObject("{\"tlsCertPath\": \"conf/server.crt\"}")).string("tlsCertPath"))
+        .isEqualTo("conf/server.crt");
+    assertThat(schema.parse(new JsonObject("{\"tlsCertPath\": \"conf/server.crt\"}"),
+        new Overrides(java.util.Map.of("ECHOPAIR_TLS_CERT_PATH", ""), java.util.Map.of())).string("tlsCertPath"))
+        .isEmpty();
+    assertThatThrownBy(() -> schema.parse(new JsonObject("{\"tlsCertPath\": 5}")))
+        .hasMessage("server.tlsCertPath = 5: must be a string");
+  }
+
+  @Test
   @DisplayName("refuses a default that breaks its own range, when the schema is declared")
   void badDefault() {
     assertThatThrownBy(() -> ConfigSchema.section("server").integer("port", 0, 1, 65535, "Port"))
