@@ -14,10 +14,12 @@ import io.netty.handler.ssl.SslProvider;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
+import java.io.ByteArrayInputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -149,12 +151,15 @@ final class ServerTls implements Shareable {
   /** TLS 1.2 and 1.3 with the engine's default cipher suites; client certificates required with a client CA. */
   private static SslContext build(TlsCredentials credentials, SslProvider provider, ServerConfig config) {
     try {
+      // The options hold the PEM text, not paths: no Vert.x is needed to read them
       SslContextBuilder builder = SslContextBuilder
           .forServer(credentials.keyCertOptions().getKeyManagerFactory(null))
           .sslProvider(provider)
           .protocols(PROTOCOLS);
       if (credentials.trustOptions() != null) {
-        builder.trustManager(credentials.trustOptions().getTrustManagerFactory(null)).clientAuth(ClientAuth.REQUIRE);
+        Buffer authorities = Buffer.buffer();
+        credentials.trustOptions().getCertValues().forEach(authorities::appendBuffer);
+        builder.trustManager(new ByteArrayInputStream(authorities.getBytes())).clientAuth(ClientAuth.REQUIRE);
       }
       return builder.build();
     } catch (Exception refused) {

@@ -84,6 +84,12 @@ abstract class TlsTestSupport extends ServerTestSupport {
     }
   }
 
+  /** One connection with a client of its own made with {@code options}: sends {@code frames}, awaits their echo. */
+  static Future<Buffer> exchange(Vertx vertx, NetClientOptions options, int port, Buffer frames) {
+    NetClient client = vertx.createNetClient(options);
+    return exchange(client, port, frames).eventually(client::close);
+  }
+
   /** Connects with {@code options}, writes {@code frames}, and records what comes back until the connection ends. */
   static Future<Attempt> attempt(Vertx vertx, NetClientOptions options, int port, Buffer frames) {
     NetClient client = vertx.createNetClient(options);
