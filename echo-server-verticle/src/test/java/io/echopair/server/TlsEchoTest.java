@@ -3,13 +3,11 @@ package io.echopair.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.echopair.runtime.tls.CertificateWatch;
-import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -23,15 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The frame port over TLS: the same frames, log lines and echoes as on plain TCP, encrypted. */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class TlsEchoTest extends TlsTestSupport {
-
-  @RegisterExtension
-  final LogCapture certificateLog = LogCapture.of(CertificateWatch.class);
 
   @Override
   NetClientOptions clientOptions() {
@@ -105,6 +99,36 @@ class TlsEchoTest extends TlsTestSupport {
       }
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  @DisplayName("A TLS client that does not read its echoes is no longer read, and is read again once it takes them")
+  void backpressureOverTls(Vertx vertx, VertxTestContext ctx) {
+    log.atLevel(Level.DEBUG);
+    // More than the kernel buffers between server and client hold, so that the server's own queue fills
+    Buffer frames = taggedFrames("unread", 0xB0B, 160_000);
+    NetClient smallReceiveBuffer = vertx.createNetClient(tlsClient().setReceiveBufferSize(64 * 1024));
+    deploy(vertx, tls(serverCertificate, "auto").put("logEvery", 0).put("writeQueueMaxBytes", 65_536))
+        .compose(server -> connect(smallReceiveBuffer, server.actualPort())
+            .compose(socket -> {
+              socket.pause();
+              EchoCollector echo = EchoCollector.on(socket, frames.length());
+              Future<Void> written = writeAll(socket, pieces(frames, 65_536));
+              return log.awaitContaining("is not reading its echoes as fast as it sends: pausing reads")
+                  .compose(paused -> {
+                    socket.resume();
+                    return Future.all(written, echo.future());
+                  })
+                  .map(done -> echo.future().result())
+                  .eventually(socket::close);
+            }))
+        .eventually(smallReceiveBuffer::close)
+        .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
+          assertThat(echoed.length()).isEqualTo(frames.length());
+          assertThat(echoed).isEqualTo(frames);
+          assertThat(log.linesContaining("took its echoes: resuming reads")).isNotEmpty();
+          ctx.completeNow();
+        })));
   }
 
   @Test

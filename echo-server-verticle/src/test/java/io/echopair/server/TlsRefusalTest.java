@@ -20,6 +20,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -99,7 +101,7 @@ class TlsRefusalTest extends TlsTestSupport {
   }
 
   /** Refused connections one after another until a refusal line matches. */
-  private Future<ILoggingEvent> refuseUntil(Vertx vertx, int port, java.util.function.Predicate<String> line) {
+  private Future<ILoggingEvent> refuseUntil(Vertx vertx, int port, Predicate<String> line) {
     Future<ILoggingEvent> logged = log.await(line);
     refuseAgain(vertx, port, logged);
     return logged;
@@ -132,7 +134,7 @@ class TlsRefusalTest extends TlsTestSupport {
         .onComplete(ctx.succeeding(line -> ctx.verify(() -> {
           assertThat(line.getLevel()).isEqualTo(Level.WARN);
           assertThat(line.getFormattedMessage()).matches(
-              "Refused TLS handshake from 127\\.0\\.0\\.1:\\d+: " + java.util.regex.Pattern.quote(reason));
+              "Refused TLS handshake from 127\\.0\\.0\\.1:\\d+: " + Pattern.quote(reason));
           assertThat(line.getThrowableProxy()).isNull();
           assertThat(log.countContaining(REFUSED)).isEqualTo(1);
           assertThat(log.messages()).noneMatch(message -> message.startsWith("Recv Msg"))

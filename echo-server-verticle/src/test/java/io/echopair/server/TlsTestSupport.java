@@ -1,8 +1,10 @@
 package io.echopair.server;
 
+import io.echopair.runtime.testing.LogCapture;
 import io.echopair.runtime.testing.TestCertificates;
 import io.echopair.runtime.testing.TestCertificates.Authority;
 import io.echopair.runtime.testing.TestCertificates.Issued;
+import io.echopair.runtime.tls.CertificateWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +21,7 @@ import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * directory for each test; the server's TLS keys; TLS clients; and a connection attempt that records all it got.
  */
 abstract class TlsTestSupport extends ServerTestSupport {
+
+  /** What the certificate watch logs: renewals, and certificates close to their expiry. */
+  @RegisterExtension
+  final LogCapture certificateLog = LogCapture.of(CertificateWatch.class);
 
   @TempDir
   Path dir;
