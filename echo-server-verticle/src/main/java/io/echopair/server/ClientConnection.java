@@ -33,6 +33,7 @@ final class ClientConnection {
   private final ServerStats stats;
   private final Handler<ClientConnection> onClosed;
   private final String peer;
+  private final ClientIdentity identity;
   private final SenderView senders;
   private final FrameIntake intake;
   private final ReadGate gate;
@@ -59,10 +60,10 @@ final class ClientConnection {
   private boolean cut;
 
   /**
-   * @param scope where the client's sender ids are known: its address, so that no other address can speak for them
+   * @param identity who the client is: where its sender ids are known, so that no other client can speak for them
    */
   ClientConnection(Vertx vertx, NetSocket socket, ServerConfig config, int logEvery, ServerStats stats,
-                   DeliveryLedger ledger, String peer, String scope, LogTurns logTurns,
+                   DeliveryLedger ledger, String peer, ClientIdentity identity, LogTurns logTurns,
                    Handler<ClientConnection> onClosed) {
     this.vertx = vertx;
     this.socket = socket;
@@ -70,7 +71,8 @@ final class ClientConnection {
     this.stats = stats;
     this.onClosed = onClosed;
     this.peer = peer;
-    this.senders = new SenderView(ledger, scope);
+    this.identity = identity;
+    this.senders = new SenderView(ledger, identity.scope());
     this.intake = new FrameIntake(config, logEvery, senders, stats, peer, this::writeEcho);
     this.gate = new ReadGate(socket, this::handleRead, stats);
     this.logTurns = logTurns;
@@ -85,7 +87,7 @@ final class ClientConnection {
         .closeHandler(this::handleClosed)
         .shutdownHandler(shutdown -> close(SERVER_STOPPING));
     stats.connected();
-    LOG.info("Client {} connected ({} open)", peer, stats.open());
+    LOG.info("Client {} connected{} ({} open)", peer, identity.connected(), stats.open());
     return this;
   }
 

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * Which frames each sender has delivered to one server deployment, shared by all its instances: tells a resent frame
  * from a new one and logs gaps.
  *
- * <p>A sender is known by its id <em>within a scope</em>: the client's address on plain TCP. A connection from another
- * address that uses the same sender id gets a tracker of its own, so it cannot make that sender's frames look like
- * repeats. At most {@code maxSenders} trackers are kept; beyond that the one idle longest (used by no open connection)
+ * <p>A sender is known by its id <em>within a scope</em>: the client's address on plain TCP, the subject of its
+ * certificate under mutual TLS. A connection from another scope that uses the same sender id gets a tracker of its
+ * own, so it cannot make that sender's frames look like repeats. At most {@code maxSenders} trackers are kept; beyond that the one idle longest (used by no open connection)
  * is forgotten, and a forgotten sender's resent frames are logged again.
  */
 final class DeliveryLedger implements Shareable {
@@ -151,7 +151,7 @@ final class DeliveryLedger implements Shareable {
     return vertx.sharedData().getLocalMap(MAP_NAME);
   }
 
-  /** A sender id as seen from one scope (the client's address). */
+  /** A sender id as seen from one scope (the client's address, or its certificate subject). */
   record SenderKey(String scope, long senderId) {
   }
 

@@ -23,7 +23,10 @@ public final class EchoServerApplication implements Launchable {
 
   @Override
   public void validate(JsonObject conf, Overrides overrides) {
-    ServerConfig.from(ServerConfig.SCHEMA.parse(conf, overrides));
+    ServerConfig config = ServerConfig.from(ServerConfig.SCHEMA.parse(conf, overrides));
+    if (config.tls()) {
+      ServerTls.check(config);
+    }
   }
 
   @Override

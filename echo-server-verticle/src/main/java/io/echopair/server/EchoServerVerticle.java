@@ -6,10 +6,15 @@ import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.tls.HandshakeFailure;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -51,6 +56,8 @@ public final class EchoServerVerticle extends VerticleBase {
   private ConnectionLimits limits;
   private LogTurns logTurns;
   private LogLimiter refusalLog;
+  private LogLimiter handshakeLog;
+  private ServerTls tls;
   private ClusterPresence presence;
   private boolean reporter;
   private NetServer server;
@@ -89,6 +96,7 @@ public final class EchoServerVerticle extends VerticleBase {
             limits.discard(vertx, deploymentID());
           }
           releaseLedger();
+          releaseTls();
         });
   }
 
@@ -134,8 +142,14 @@ public final class EchoServerVerticle extends VerticleBase {
         config.maxConnectionsPerAddress());
     logTurns = new LogTurns(vertx, LogBacklog.of(FrameIntake.class.getName()));
     refusalLog = new LogLimiter(REFUSAL_LINES_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
+    handshakeLog = new LogLimiter(REFUSAL_LINES_PER_SECOND, TimeUnit.SECONDS.toNanos(1));
     server = vertx.createNetServer().connectHandler(this::handleConnection);
-    return server.listen(bindPort(), config.host()).recover(this::explainListenFailure);
+    Future<?> tlsReady = Future.succeededFuture();
+    if (config.tls()) {
+      tls = ServerTls.acquire(vertx, deploymentID(), config, configScanPeriodMs);
+      tlsReady = tls.ready();
+    }
+    return tlsReady.compose(ready -> server.listen(bindPort(), config.host()).recover(this::explainListenFailure));
   }
 
   /** Port 0 would give each instance its own port; a negative id makes the instances of this deployment share one. */
@@ -153,8 +167,8 @@ public final class EchoServerVerticle extends VerticleBase {
     reporter = stats.join();
     presence = ClusterPresence.start(vertx, deploymentID(), startValues, listening.actualPort(), reporter, stats);
     if (reporter) {
-      LOG.info("Echo server listening on {}:{} ({}-byte frames, echo {})", config.host(), listening.actualPort(),
-          config.frameSize(), config.echo() ? "on" : "off");
+      LOG.info("Echo server listening on {}:{} ({}-byte frames, echo {}{})", config.host(), listening.actualPort(),
+          config.frameSize(), config.echo() ? "on" : "off", tls == null ? "" : ", " + tls.describe());
       lastReport = stats.snapshot();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::reportStats);
       warnIfDescriptorsRunOutFirst();
@@ -187,7 +201,35 @@ public final class EchoServerVerticle extends VerticleBase {
       refuse(socket, peer, refusal);
       return;
     }
-    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, ledger, peer, address,
+    if (tls == null) {
+      serve(socket, peer, address, ClientIdentity.plain(address));
+    } else {
+      handshake(socket, peer, address);
+    }
+  }
+
+  /**
+   * Makes the TLS handshake of an admitted connection, then serves it; the handler goes first in the channel's
+   * pipeline before anything is read, so it gets every byte the client sends.
+   */
+  private void handshake(NetSocket socket, String peer, String address) {
+    ChannelHandlerContext channel = ((NetSocketInternal) socket).channelHandlerContext();
+    SslHandler ssl = tls.newHandler(channel.alloc());
+    // A failed handshake is reported once, below; the exception Netty also fires on the socket says nothing more
+    socket.exceptionHandler(failure -> { });
+    channel.pipeline().addFirst("ssl", ssl);
+    // Netty completes the handshake on this instance's event loop: serving starts in the same turn, nothing unread
+    ssl.handshakeFuture().addListener(handshake -> ((ContextInternal) context).dispatch(v -> {
+      if (handshake.isSuccess()) {
+        serve(socket, peer, address, ClientIdentity.afterHandshake(socket, address));
+      } else {
+        refuseHandshake(socket, peer, address, handshake.cause());
+      }
+    }));
+  }
+
+  private void serve(NetSocket socket, String peer, String address, ClientIdentity identity) {
+    ClientConnection connection = new ClientConnection(vertx, socket, config, logEvery, stats, ledger, peer, identity,
         logTurns, closed -> {
           connections.remove(closed);
           limits.release(address);
@@ -205,6 +247,17 @@ public final class EchoServerVerticle extends VerticleBase {
     socket.close();
     if (refusalLog.allow(System.nanoTime())) {
       LOG.warn("Refused client {}: {}{}", peer, why, refusalLog.heldBackNote("more refused"));
+    }
+  }
+
+  /** A connection whose handshake failed: Netty closed it; one line per second at most names why in words. */
+  private void refuseHandshake(NetSocket socket, String peer, String address, Throwable failure) {
+    limits.release(address);
+    stats.refused();
+    socket.close();
+    if (!stopping && handshakeLog.allow(System.nanoTime())) {
+      LOG.warn("Refused TLS handshake from {}: {}{}", peer, HandshakeFailure.describe(failure),
+          handshakeLog.heldBackNote("more refused"));
     }
   }
 
@@ -290,7 +343,8 @@ public final class EchoServerVerticle extends VerticleBase {
         .eventually(this::allClosed)
         .andThen(done -> logTurns.close())
         .andThen(done -> logFinalStats())
-        .andThen(done -> releaseLedger());
+        .andThen(done -> releaseLedger())
+        .andThen(done -> releaseTls());
   }
 
   private Future<Void> allClosed() {
@@ -318,6 +372,13 @@ public final class EchoServerVerticle extends VerticleBase {
   private static String describe(SocketAddress address) {
     String host = addressOf(address);
     return address == null ? host : host.contains(":") ? "[" + host + "]:" + address.port() : host + ":" + address.port();
+  }
+
+  private void releaseTls() {
+    if (tls != null) {
+      tls.release(vertx, deploymentID());
+      tls = null;
+    }
   }
 
   private void releaseLedger() {

@@ -5,7 +5,7 @@ import io.echopair.server.SequenceTracker.Arrival;
 
 /**
  * The {@link DeliveryLedger} as one connection sees it: the tracker of the sender id the connection carries, looked up
- * once and held while the connection uses it, within the connection's scope (its client's address).
+ * once and held while the connection uses it, within the connection's scope (its client's certificate subject under mutual TLS, else its address).
  *
  * <p>When in doubt, a frame is logged: only a frame its sender marked as resent, whose sequence number this scope has
  * seen, is a duplicate. On the connection's event loop.

@@ -5,6 +5,9 @@ import io.echopair.runtime.cluster.ReceivedMessage;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;
+import io.echopair.runtime.tls.PemFile;
+import io.echopair.runtime.tls.TlsEngine;
+import io.echopair.runtime.tls.TlsFiles;
 import java.util.Locale;
 
 /**
@@ -25,11 +28,18 @@ import java.util.Locale;
  * @param maxTrackedSenders   senders whose sequences are remembered; the one idle longest is forgotten beyond it
  * @param maxConnections      connections open at once; more are refused
  * @param maxConnectionsPerAddress connections open at once from one client address; more are refused
+ * @param tlsFiles            the PEM files of TLS on the frame port (certificate chain, key, client CA bundle), or
+ *                            null for plain TCP
+ * @param tlsEngine           which TLS implementation encrypts
  */
 public record ServerConfig(String host, int port, int frameSize, boolean echo, int logEvery, int statsIntervalMs,
                            int idleTimeoutSeconds, int frameTimeoutSeconds, int writeQueueMaxBytes,
                            int closeTimeoutSeconds, int dedupWindow, int maxTrackedSenders, int maxConnections,
-                           int maxConnectionsPerAddress) {
+                           int maxConnectionsPerAddress, TlsFiles tlsFiles, TlsEngine tlsEngine) {
+
+  private static final String TLS_CERT_PATH = "tlsCertPath";
+  private static final String TLS_KEY_PATH = "tlsKeyPath";
+  private static final String TLS_CLIENT_CA_PATH = "tlsClientCaPath";
 
   public static final ConfigSchema SCHEMA = ConfigSchema.section("server")
       .string("host", "0.0.0.0", "Address to listen on; 0.0.0.0 listens on every interface")
@@ -62,7 +72,12 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
       .integer("maxConnections", 10_000, 1, 1_000_000,
           "Connections open at once; more are refused")
       .integer("maxConnectionsPerAddress", 1_000, 1, 1_000_000,
-          "Connections open at once from one client address; more are refused");
+          "Connections open at once from one client address; more are refused")
+      .optionalString(TLS_CERT_PATH, "PEM certificate chain of the server, its own certificate first; with tlsKeyPath, turns TLS on (TLS 1.2 and 1.3); empty: plain TCP")
+      .optionalString(TLS_KEY_PATH, "PEM private key of tlsCertPath (PKCS#8, PKCS#1 or SEC 1)")
+      .optionalString(TLS_CLIENT_CA_PATH, "PEM bundle of the authorities that sign client certificates; set, every client must present a certificate they signed (mutual TLS), and its subject is its identity")
+      .string("tlsEngine", "auto", "TLS implementation: auto (OpenSSL when it loads, else the JDK's), openssl or jdk",
+          TlsEngine::isName, "must be " + TlsEngine.CHOICES);
 
   /** The settings in {@code values}, checked against this JVM's heap too ({@link #checkFits}). */
   public static ServerConfig from(ConfigValues values) {
@@ -80,9 +95,40 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
         values.integer("dedupWindow"),
         values.integer("maxTrackedSenders"),
         values.integer("maxConnections"),
-        values.integer("maxConnectionsPerAddress"));
+        values.integer("maxConnectionsPerAddress"),
+        tlsFiles(values),
+        TlsEngine.of(values.string("tlsEngine")));
     config.checkFits(Runtime.getRuntime().maxMemory());
     return config;
+  }
+
+  /** Whether the frame port speaks TLS. */
+  public boolean tls() {
+    return tlsFiles != null;
+  }
+
+  /** Whether every client must present a certificate signed by the authorities of tlsClientCaPath. */
+  public boolean clientCertificatesRequired() {
+    return tlsFiles != null && tlsFiles.trust() != null;
+  }
+
+  /**
+   * The TLS files the values name, or null when none is set; the certificate and its key are checked as a pair when
+   * they are read ({@link io.echopair.runtime.tls.TlsCredentials#load}).
+   */
+  private static TlsFiles tlsFiles(ConfigValues values) {
+    String section = values.section() + ".";
+    PemFile certificate = PemFile.of(section + TLS_CERT_PATH, values.string(TLS_CERT_PATH));
+    PemFile key = PemFile.of(section + TLS_KEY_PATH, values.string(TLS_KEY_PATH));
+    PemFile clientCa = PemFile.of(section + TLS_CLIENT_CA_PATH, values.string(TLS_CLIENT_CA_PATH));
+    if (clientCa != null && certificate == null) {
+      throw new ConfigException(clientCa.key() + " is set without " + section + TLS_CERT_PATH
+          + ": requiring client certificates needs TLS, so set tlsCertPath and tlsKeyPath too");
+    }
+    if (certificate == null && key == null) {
+      return null;
+    }
+    return new TlsFiles(certificate, key, clientCa);
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.tls.TlsEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -34,7 +35,7 @@ class ServerConfigTest {
   void defaults() {
     assertThat(ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject())))
         .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 60, 10, 65_536, 10, 16_384, 10_000, 10_000,
-            1_000));
+            1_000, null, TlsEngine.AUTO));
   }
 
   @Test
