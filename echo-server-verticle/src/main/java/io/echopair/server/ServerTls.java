@@ -3,13 +3,14 @@ package io.echopair.server;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.tls.CertificateWatch;
 import io.echopair.runtime.tls.TlsCredentials;
+import io.echopair.runtime.tls.TlsPolicy;
 import io.echopair.runtime.tls.TlsEngine;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProtocols;
 import io.netty.handler.ssl.SslProvider;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,7 +38,6 @@ final class ServerTls implements Shareable {
   private static final String SIDE = "server";
   /** A client that has not finished its handshake within this time is refused. */
   static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
-  private static final String[] PROTOCOLS = {SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2};
 
   private final ServerConfig config;
   private final Promise<ServerTls> ready = Promise.promise();
@@ -148,14 +148,15 @@ final class ServerTls implements Shareable {
     return engine instanceof OpenSSLEngineOptions ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
-  /** TLS 1.2 and 1.3 with the engine's default cipher suites; client certificates required with a client CA. */
+  /** TLS 1.2 and 1.3 with the suites of {@link TlsPolicy}; client certificates required with a client CA. */
   private static SslContext build(TlsCredentials credentials, SslProvider provider, ServerConfig config) {
     try {
       // The options hold the PEM text, not paths: no Vert.x is needed to read them
       SslContextBuilder builder = SslContextBuilder
           .forServer(credentials.keyCertOptions().getKeyManagerFactory(null))
           .sslProvider(provider)
-          .protocols(PROTOCOLS);
+          .protocols(TlsPolicy.PROTOCOLS)
+          .ciphers(TlsPolicy.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE);
       if (credentials.trustOptions() != null) {
         Buffer authorities = Buffer.buffer();
         credentials.trustOptions().getCertValues().forEach(authorities::appendBuffer);

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -69,6 +70,19 @@ class TlsRefusalTest extends TlsTestSupport {
     Issued expired = authority.issue("sender-1").notAfter(Instant.now().minus(1, ChronoUnit.DAYS)).write();
     refusal(vertx, ctx, mutualTls(serverCertificate, authority, engine),
         tlsClient().setKeyCertOptions(expired.insisting(vertx)), "certificate expired");
+  }
+
+  @ParameterizedTest(name = "server engine {0}")
+  @ValueSource(strings = {"jdk", "openssl"})
+  @DisplayName("A client that offers only CBC cipher suites or static RSA key exchange is refused: no suite in common")
+  void weakCipherSuites(String engine, Vertx vertx, VertxTestContext ctx) throws Exception {
+    // An RSA certificate: with it, Netty's own defaults would take both kinds
+    Issued rsa = authority.issue("rsa server").hosts("127.0.0.1", "localhost").rsaPkcs1().write();
+    NetClientOptions weak = tlsClient().setEnabledSecureTransportProtocols(Set.of("TLSv1.2"))
+        .addEnabledCipherSuite("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA")
+        .addEnabledCipherSuite("TLS_RSA_WITH_AES_128_GCM_SHA256")
+        .addEnabledCipherSuite("TLS_RSA_WITH_AES_128_CBC_SHA");
+    refusal(vertx, ctx, tls(rsa, engine), weak, "no cipher suite in common");
   }
 
   @ParameterizedTest(name = "server engine {0}")

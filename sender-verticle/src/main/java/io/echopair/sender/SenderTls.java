@@ -7,6 +7,7 @@ import io.echopair.runtime.tls.PemFile;
 import io.echopair.runtime.tls.TlsCredentials;
 import io.echopair.runtime.tls.TlsEngine;
 import io.echopair.runtime.tls.TlsFiles;
+import io.echopair.runtime.tls.TlsPolicy;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
@@ -14,7 +15,6 @@ import io.vertx.core.net.SSLEngineOptions;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -30,7 +30,6 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public record SenderTls(TlsFiles files, boolean verifyHost, TlsEngine engine) {
 
   /** TLS 1.2 and 1.3 only: older versions have known weaknesses. */
-  static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   /** The TLS settings of a checked section, or null when {@code tlsCaPath} is empty. */
   static SenderTls from(ConfigValues values) {
@@ -68,6 +67,7 @@ public record SenderTls(TlsFiles files, boolean verifyHost, TlsEngine engine) {
   /** {@code options} with TLS on, these credentials, the engine and a handshake bounded by {@code connectTimeoutMs}. */
   NetClientOptions applyTo(NetClientOptions options, TlsCredentials credentials, int connectTimeoutMs) {
     ClientSSLOptions ssl = sslOptions(credentials);
+    ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
     return options.setSsl(true)
         .setSslEngineOptions(engine.options(SenderConfig.SECTION + "." + SenderConfig.TLS_ENGINE))
         .setTrustOptions(ssl.getTrustOptions())
@@ -80,10 +80,12 @@ public record SenderTls(TlsFiles files, boolean verifyHost, TlsEngine engine) {
 
   /** What new connections use: at start, and after each renewal of the files. */
   ClientSSLOptions sslOptions(TlsCredentials credentials) {
-    return new ClientSSLOptions()
+    ClientSSLOptions options = new ClientSSLOptions();
+    TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options
         .setTrustOptions(credentials.trustOptions())
         .setKeyCertOptions(credentials.keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setEnabledSecureTransportProtocols(TlsPolicy.PROTOCOLS)
         // Vert.x 5 wants it said: "" is no hostname verification
         .setHostnameVerificationAlgorithm(verifyHost ? "HTTPS" : "");
   }

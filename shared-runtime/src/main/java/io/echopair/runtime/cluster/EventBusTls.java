@@ -10,6 +10,7 @@ import io.echopair.runtime.tls.PemFile;
 import io.echopair.runtime.tls.TlsCredentials;
 import io.echopair.runtime.tls.TlsEngine;
 import io.echopair.runtime.tls.TlsFiles;
+import io.echopair.runtime.tls.TlsPolicy;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonObject;
@@ -134,12 +135,15 @@ public final class EventBusTls {
      * (never Vert.x's event-bus default of trusting every server), the chosen engine.
      */
     public EventBusOptions applyTo(EventBusOptions options) {
-      return options.setSsl(true)
+      options.setSsl(true)
           .setClientAuth(ClientAuth.REQUIRED)
           .setTrustAll(false)
           .setKeyCertOptions(credentials.keyCertOptions())
           .setTrustOptions(credentials.trustOptions())
-          .setSslEngineOptions(engine.copy());
+          .setSslEngineOptions(engine.copy())
+          .setEnabledSecureTransportProtocols(TlsPolicy.PROTOCOLS);
+      TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+      return options;
     }
 
     /** WARN when the certificate expires within {@link CertificateWatch#WARN_DAYS} days, ERROR once it has expired. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.cluster.ClusterConfig;
 import io.echopair.runtime.cluster.ClusterNodes;
+import io.echopair.runtime.cluster.EventBusConnectFailures;
 import io.echopair.runtime.cluster.EventBusTls;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
@@ -212,7 +213,7 @@ class ClusterLaunchTest {
     if (trustAll) {
       eventBus.put("trustAll", true);
     }
-    LogCapture eventBusLog = LogCapture.of("io.vertx.core.eventbus.impl.clustered");
+    LogCapture eventBusLog = LogCapture.of(EventBusConnectFailures.class);
 
     assertThat(run("--cluster", "--options", new JsonObject().put("eventBusOptions", eventBus).encode()))
         .isEqualTo(ExitStatus.OK);
@@ -238,7 +239,7 @@ class ClusterLaunchTest {
         })
         // Publish until A has tried the stranger: it received a message, or A could not connect to it
         .compose(c -> until(publisher, () -> atC.count() > 0 || !eventBusLog.linesContaining(
-            "Connecting to server " + nodeId(stranger[0]) + " failed").isEmpty(),
+            "Event bus: cannot reach node " + nodeId(stranger[0]) + ": ").isEmpty(),
             () -> publisher.eventBus().publish("news", "probe")))
         .compose(tried -> {
           for (int i = 0; i < 20; i++) {
