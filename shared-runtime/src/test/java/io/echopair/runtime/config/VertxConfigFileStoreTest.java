@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.echopair.runtime.testing.HostileFiles;
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class VertxConfigFileStoreTest {
 
   private static final String WRITTEN = "{\"written\": \"after the store opened it\"}";
+
+  @RegisterExtension
+  final LogCapture retrieverLog = LogCapture.of("io.vertx.config.impl.ConfigRetrieverImpl");
 
   @TempDir
   Path dir;
@@ -76,10 +81,30 @@ class VertxConfigFileStoreTest {
     }, "nobody opened the FIFO to read it");
   }
 
-  /** vertx-config's "file" store of {@code file}, its text handed over as the string "text". */
+  @Test
+  @DisplayName("fails every scan while the file is missing, and its retriever logs a stack trace each time")
+  void failsEveryScan(Vertx vertx, VertxTestContext ctx) {
+    ConfigRetriever scanning = retriever(vertx, dir.resolve("missing.json"), 50);
+
+    retrieverLog.await(message -> message.equals("Error while scanning configuration"), 3)
+        .onComplete(ctx.succeeding(third -> ctx.verify(() -> {
+          scanning.close();
+          assertThat(retrieverLog.events(message -> message.equals("Error while scanning configuration")))
+              .as("one ERROR with a stack trace per scan").hasSizeGreaterThanOrEqualTo(3)
+              .allSatisfy(event -> assertThat(event.getThrowableProxy()).isNotNull());
+          ctx.completeNow();
+        })));
+  }
+
+  /** vertx-config's "file" store of {@code file}, its text handed over as the string "text", never scanned. */
   private static ConfigRetriever retriever(Vertx vertx, Path file) {
+    return retriever(vertx, file, 0);
+  }
+
+  private static ConfigRetriever retriever(Vertx vertx, Path file, long scanPeriodMs) {
     JsonObject config = new JsonObject().put("path", file.toString()).put("raw.key", "text").put("raw.type", "string");
     return ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setIncludeDefaultStores(false)
+        .setScanPeriod(scanPeriodMs)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("raw").setConfig(config)));
   }
 }
