@@ -1,5 +1,6 @@
 package io.echopair.server;
 
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.launch.FatalErrors;
 import io.echopair.server.ReadGate.Reason;
 import io.vertx.core.Future;
@@ -307,7 +308,7 @@ final class ClientConnection {
     if (error == null) {
       return "peer closed";
     }
-    return isReset(error) ? "reset by peer" : "error: " + message(error);
+    return isReset(error) ? "reset by peer" : "error: " + Failures.message(error);
   }
 
   private String details() {
@@ -325,9 +326,5 @@ final class ClientConnection {
   private static boolean isReset(Throwable failure) {
     return failure instanceof IOException && failure.getMessage() != null
         && failure.getMessage().contains("Connection reset");
-  }
-
-  private static String message(Throwable failure) {
-    return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
   }
 }

@@ -1,5 +1,6 @@
 package io.echopair.server;
 
+import io.echopair.protocol.SenderId;
 import io.echopair.server.SequenceTracker.Arrival;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -82,7 +83,7 @@ final class DeliveryLedger implements Shareable {
       if (senders.size() >= maxSenders && !forgetIdlest()) {
         if (untracked++ == 0) {
           LOG.warn("All {} sender trackers (maxTrackedSenders) are in use by open connections: sender {} at {} is not "
-              + "tracked, and its resent frames are logged again", maxSenders, hex(senderId), scope);
+              + "tracked, and its resent frames are logged again", maxSenders, SenderId.text(senderId), scope);
         }
         return null;
       }
@@ -109,7 +110,7 @@ final class DeliveryLedger implements Shareable {
         if (forgotten++ == 0) {
           LOG.warn("Tracking the sequences of {} senders at most (maxTrackedSenders): forgetting the one idle longest "
               + "(sender {} at {}); a forgotten sender's resent frames are logged again", maxSenders,
-              hex(candidate.key.senderId()), candidate.key.scope());
+              SenderId.text(candidate.key.senderId()), candidate.key.scope());
         }
         return true;
       }
@@ -141,10 +142,6 @@ final class DeliveryLedger implements Shareable {
       line.append(", ").append(unknown.sum()).append(" behind the window logged");
     }
     return line.toString();
-  }
-
-  private static String hex(long id) {
-    return String.format("%016x", id);
   }
 
   private static LocalMap<String, DeliveryLedger> map(Vertx vertx) {
@@ -192,11 +189,11 @@ final class DeliveryLedger implements Shareable {
       }
       if (first && sequence > 1) {
         // Sent before this server started, or by a sender it forgot: not a loss it can tell
-        LOG.info("First frame from sender {} at {} is seq {}: {} not received by this server", hex(key.senderId()),
-            key.scope(), sequence, range(1, sequence - 1));
+        LOG.info("First frame from sender {} at {} is seq {}: {} not received by this server",
+            SenderId.text(key.senderId()), key.scope(), sequence, range(1, sequence - 1));
       } else if (gapFrom > 0) {
         gaps.increment();
-        LOG.warn("Gap from sender {} at {}: {} not received (got {})", hex(key.senderId()), key.scope(),
+        LOG.warn("Gap from sender {} at {}: {} not received (got {})", SenderId.text(key.senderId()), key.scope(),
             range(gapFrom, gapTo), sequence);
       }
       if (arrival == Arrival.UNKNOWN) {

@@ -2,19 +2,15 @@ package io.echopair.server;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
-import io.echopair.runtime.launch.EchoPairLauncher;
 import io.echopair.runtime.launch.Launchable;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The echo-server.jar entry point: {@code java -jar echo-server.jar --conf conf/echo-server.json [--instances N]}.
+ * The echo server, as {@code echo-server.jar} runs it (its manifest names this class): {@code java -jar
+ * echo-server.jar --conf conf/echo-server.json [--instances N]}.
  */
 public final class EchoServerApplication implements Launchable {
-
-  public static void main(String[] args) {
-    EchoPairLauncher.launch(args, new EchoServerApplication());
-  }
 
   @Override
   public String name() {

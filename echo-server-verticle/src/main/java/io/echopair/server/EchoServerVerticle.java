@@ -1,6 +1,7 @@
 package io.echopair.server;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
@@ -158,9 +159,8 @@ public final class EchoServerVerticle extends VerticleBase {
   }
 
   private Future<NetServer> explainListenFailure(Throwable cause) {
-    String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-    return Future.failedFuture(
-        new VertxException("Cannot listen on " + config.host() + ":" + config.port() + ": " + why, true));
+    return Future.failedFuture(new VertxException(
+        "Cannot listen on " + config.host() + ":" + config.port() + ": " + Failures.message(cause), true));
   }
 
   private void startServing(NetServer listening) {

@@ -2,6 +2,7 @@ package io.echopair.server;
 
 import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
+import io.echopair.protocol.SenderId;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
@@ -234,7 +235,7 @@ final class FrameIntake {
     reused++;
     if (badFrameLog.allow(System.nanoTime())) {
       LOG.warn("Frame from {} repeats seq {} of sender {} without the resent flag: logged again; is another client "
-          + "using this sender id?{}", peer, frame.sequence(), String.format("%016x", frame.senderId()),
+          + "using this sender id?{}", peer, frame.sequence(), SenderId.text(frame.senderId()),
           badFrameLog.heldBackNote("more not logged"));
     }
   }

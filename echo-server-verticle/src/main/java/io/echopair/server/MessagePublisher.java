@@ -1,6 +1,7 @@
 package io.echopair.server;
 
 import io.echopair.protocol.Frame;
+import io.echopair.protocol.SenderId;
 import io.echopair.runtime.cluster.ReceivedMessage;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
@@ -35,7 +36,7 @@ final class MessagePublisher {
       return;
     }
     Long sequence = frame.isTagged() ? frame.sequence() : null;
-    String senderId = frame.isTagged() ? String.format("%016x", frame.senderId()) : null;
+    String senderId = frame.isTagged() ? SenderId.text(frame.senderId()) : null;
     eventBus.publish(address,
         new ReceivedMessage(frame.printableText(), sequence, senderId, peer, serverId, Instant.now()).toJson());
   }

@@ -2,19 +2,15 @@ package io.echopair.monitor;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
-import io.echopair.runtime.launch.EchoPairLauncher;
 import io.echopair.runtime.launch.Launchable;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The monitor.jar entry point: {@code java -jar monitor.jar --cluster --conf conf/monitor.json}.
+ * The monitor, as {@code monitor.jar} runs it (its manifest names this class): {@code java -jar monitor.jar --cluster
+ * --conf conf/monitor.json}.
  */
 public final class MonitorApplication implements Launchable {
-
-  public static void main(String[] args) {
-    EchoPairLauncher.launch(args, new MonitorApplication());
-  }
 
   @Override
   public String name() {

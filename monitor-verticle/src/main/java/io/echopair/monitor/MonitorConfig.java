@@ -3,6 +3,7 @@ package io.echopair.monitor;
 import io.echopair.runtime.cluster.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;
+import java.util.Set;
 
 /**
  * The monitor's settings, checked once by {@link #SCHEMA}, where every default is stated.
@@ -13,13 +14,25 @@ import io.echopair.runtime.config.ConfigValues;
  */
 public record MonitorConfig(String address, int logEvery, int statsIntervalMs) {
 
+  static final String ADDRESS = "address";
+  static final String LOG_EVERY = "logEvery";
+  static final String STATS_INTERVAL_MS = "statsIntervalMs";
+
   public static final ConfigSchema SCHEMA = ConfigSchema.section("monitor")
-      .string("address", ReceivedMessage.DEFAULT_ADDRESS,
+      .string(ADDRESS, ReceivedMessage.DEFAULT_ADDRESS,
           "Event-bus address to listen to: the echo servers' publishAddress")
-      .integer("logEvery", 1, 0, Integer.MAX_VALUE, "Log every Nth message; 0 logs none (applies live)")
-      .integer("statsIntervalMs", 10_000, 100, Integer.MAX_VALUE, "Milliseconds between two count lines");
+      .integer(LOG_EVERY, 1, 0, Integer.MAX_VALUE, "Log every Nth message; 0 logs none (applies live)")
+      .integer(STATS_INTERVAL_MS, 10_000, 100, Integer.MAX_VALUE, "Milliseconds between two count lines");
+
+  /** The keys a running monitor applies; the others need a restart. */
+  static final Set<String> LIVE_KEYS = Set.of(LOG_EVERY);
 
   public static MonitorConfig from(ConfigValues values) {
-    return new MonitorConfig(values.string("address"), values.integer("logEvery"), values.integer("statsIntervalMs"));
+    return new MonitorConfig(values.string(ADDRESS), values.integer(LOG_EVERY), values.integer(STATS_INTERVAL_MS));
+  }
+
+  /** This record with the {@link #LIVE_KEYS} of {@code next}. */
+  MonitorConfig withLiveKeysOf(MonitorConfig next) {
+    return new MonitorConfig(address, next.logEvery, statsIntervalMs);
   }
 }

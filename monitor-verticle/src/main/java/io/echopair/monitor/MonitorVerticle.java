@@ -4,6 +4,7 @@ import io.echopair.runtime.cluster.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
+import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,9 +28,11 @@ public final class MonitorVerticle extends VerticleBase {
 
   private final ConfigSource source;
   private final Overrides overrides;
+  private final long scanPeriodMs;
 
   private LayeredConfig layered;
-  private MonitorConfig config;
+  /** The one configuration record, swapped whole when logEvery changes. */
+  private LiveConfig<MonitorConfig> live;
   private MessageConsumer<Object> consumer;
   private long statsTimer = -1;
   private long total;
@@ -40,23 +43,25 @@ public final class MonitorVerticle extends VerticleBase {
 
   /** A monitor configured by its deployment's {@code config()}. */
   public MonitorVerticle() {
-    this(null, Overrides.fromProcess());
+    this(null);
   }
 
   /** A monitor configured by {@code source}; a file source is watched for live changes of logEvery. */
   public MonitorVerticle(ConfigSource source) {
-    this(source, Overrides.fromProcess());
+    this(source, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS);
   }
 
-  MonitorVerticle(ConfigSource source, Overrides overrides) {
+  /** For tests: these overrides, and a file source looked at every {@code scanPeriodMs}. */
+  MonitorVerticle(ConfigSource source, Overrides overrides, long scanPeriodMs) {
     this.source = source;
     this.overrides = overrides;
+    this.scanPeriodMs = scanPeriodMs;
   }
 
   @Override
   public Future<?> start() {
     ConfigSource from = source != null ? source : ConfigSource.inline(config());
-    layered = new LayeredConfig(vertx, from, MonitorConfig.SCHEMA, overrides);
+    layered = new LayeredConfig(vertx, from, MonitorConfig.SCHEMA, overrides, scanPeriodMs);
     return layered.load().compose(this::listen);
   }
 
@@ -66,14 +71,17 @@ public final class MonitorVerticle extends VerticleBase {
   }
 
   private Future<Void> listen(ConfigValues values) {
-    config = MonitorConfig.from(values);
-    consumer = vertx.eventBus().consumer(config.address(), this::handleMessage);
+    MonitorConfig started = MonitorConfig.from(values);
+    live = new LiveConfig<>(values, started, MonitorConfig.LIVE_KEYS, MonitorConfig::from,
+        MonitorConfig::withLiveKeysOf, true);
+    consumer = vertx.eventBus().consumer(started.address(), this::handleMessage);
     lastCountNanos = System.nanoTime();
-    statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::logCount);
-    layered.watch(this::applyChange);
+    statsTimer = vertx.setPeriodic(started.statsIntervalMs(), this::logCount);
+    // Nothing to apply: each message reads the record in force
+    layered.watch(live::change);
     // Once the cluster knows of the consumer, every server's messages reach it
     return consumer.completion().onSuccess(registered -> LOG.info("Monitor listening to {} on the event bus ({})",
-        config.address(), vertx.isClustered() ? "clustered"
+        started.address(), vertx.isClustered() ? "clustered"
             : "not clustered: only this JVM's servers are seen; start with --cluster"));
   }
 
@@ -85,7 +93,8 @@ public final class MonitorVerticle extends VerticleBase {
     total++;
     sinceLastCount++;
     serversSinceLastCount.add(received.serverId());
-    if (config.logEvery() > 0 && total % config.logEvery() == 0) {
+    int logEvery = live.current().logEvery();
+    if (logEvery > 0 && total % logEvery == 0) {
       LOG.info("[server {}] {}{}: {}", received.serverId(), received.peer(),
           received.sequence() == null ? "" : " seq=" + received.sequence(), received.text());
     }
@@ -101,7 +110,7 @@ public final class MonitorVerticle extends VerticleBase {
     } catch (IllegalArgumentException notAMessage) {
       if (malformed++ == 0) {
         LOG.warn("Ignoring a message on {} that is not a received message ({}); further ones are only counted",
-            config.address(), notAMessage.getMessage());
+            live.current().address(), notAMessage.getMessage());
       }
       return null;
     }
@@ -121,19 +130,6 @@ public final class MonitorVerticle extends VerticleBase {
     return String.format(Locale.ROOT, "%d messages in the last %.1f s (%.1f/s) from %d %s; %d in total%s",
         sinceLastCount, seconds, sinceLastCount / Math.max(seconds, 1e-9), servers, servers == 1 ? "server" : "servers",
         total, malformed == 0 ? "" : ", " + malformed + " malformed ignored");
-  }
-
-  /** logEvery applies at once; the other keys need a restart. */
-  private void applyChange(ConfigValues next) {
-    MonitorConfig wanted = MonitorConfig.from(next);
-    if (wanted.logEvery() != config.logEvery()) {
-      LOG.info("Configuration changed: monitor.logEvery = {} applied", wanted.logEvery());
-    }
-    if (!wanted.address().equals(config.address()) || wanted.statsIntervalMs() != config.statsIntervalMs()) {
-      LOG.warn("Configuration changed: monitor.address and monitor.statsIntervalMs need a restart; "
-          + "still using {} and {}", config.address(), config.statsIntervalMs());
-    }
-    config = new MonitorConfig(config.address(), wanted.logEvery(), config.statsIntervalMs());
   }
 
   @Override

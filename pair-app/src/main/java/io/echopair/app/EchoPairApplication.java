@@ -3,7 +3,6 @@ package io.echopair.app;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
-import io.echopair.runtime.launch.EchoPairLauncher;
 import io.echopair.runtime.launch.Launchable;
 import io.echopair.sender.SenderApplication;
 import io.echopair.server.EchoServerApplication;
@@ -12,17 +11,14 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * The echopair.jar entry point, both pieces in one JVM: {@code java -jar echopair.jar --conf conf/echopair.json}.
+ * Both pieces in one JVM, as {@code echopair.jar} runs them (its manifest names this class): {@code java -jar
+ * echopair.jar --conf conf/echopair.json}.
  */
 public final class EchoPairApplication implements Launchable {
 
   /** The pieces' sections, and the launcher's cluster section beside them. */
   private static final Set<String> SECTIONS = Set.of(EchoPairVerticle.SERVER_SECTION, EchoPairVerticle.SENDER_SECTION,
       ConfigSource.CLUSTER_SECTION);
-
-  public static void main(String[] args) {
-    EchoPairLauncher.launch(args, new EchoPairApplication());
-  }
 
   @Override
   public String name() {

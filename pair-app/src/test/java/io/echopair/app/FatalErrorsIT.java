@@ -3,7 +3,6 @@ package io.echopair.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.launch.ExitStatus;
-import io.echopair.server.EchoServerApplication;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,7 @@ class FatalErrorsIT {
     Path stderr = dir.resolve("stderr.txt");
     Path config = Path.of(getClass().getResource("/fatal/" + logbackConfig).toURI());
     try (ChildProcess server = ChildProcess.withTestClasses(PackagedJarsIT.SERVER_JAR,
-        EchoServerApplication.class.getName(),
+        "io.echopair.runtime.launch.Main",
         List.of("-Dlogback.configurationFile=" + config, "-Dechopair.host=127.0.0.1", "-Dechopair.port=0"),
         stderr, "--conf", "conf/echo-server.json")) {
       int port = PackagedJarsIT.listeningPort(server);

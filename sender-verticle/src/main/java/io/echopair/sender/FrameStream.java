@@ -4,6 +4,8 @@ import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
 import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
+import io.echopair.protocol.SenderId;
+import io.echopair.runtime.Failures;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -374,7 +376,7 @@ final class FrameStream {
     } else if (!echo.checksumValid()) {
       unexpectedEcho("bad checksum", echo);
     } else if (echo.senderId() != senderId) {
-      unexpectedEcho("sender id " + hex(echo.senderId()) + " is not this stream's", echo);
+      unexpectedEcho("sender id " + SenderId.text(echo.senderId()) + " is not this stream's", echo);
     } else {
       PendingFrame frame = inFlight.remove(echo.sequence());
       if (frame == null) {
@@ -463,7 +465,7 @@ final class FrameStream {
   // ---- what the verticle reads
 
   String senderIdHex() {
-    return hex(senderId);
+    return SenderId.text(senderId);
   }
 
   long produced() {
@@ -502,10 +504,6 @@ final class FrameStream {
     return state == State.CONNECTED || state == State.CONNECTING || state == State.WAITING;
   }
 
-  private static String hex(long id) {
-    return String.format("%016x", id);
-  }
-
   /** A connect to a local port nobody listens on can pick that very port as its own: TCP then connects to itself. */
   private static boolean isConnectedToItself(NetSocket connected) {
     SocketAddress local = connected.localAddress();
@@ -519,7 +517,6 @@ final class FrameStream {
     if (refused != null) {
       return refused;
     }
-    String message = error.getMessage();
-    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
+    return Failures.message(error);
   }
 }

@@ -2,19 +2,15 @@ package io.echopair.sender;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
-import io.echopair.runtime.launch.EchoPairLauncher;
 import io.echopair.runtime.launch.Launchable;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The sender's command line: {@code java -jar sender.jar --conf conf/sender.json}.
+ * The sender, as {@code sender.jar} runs it (its manifest names this class): {@code java -jar sender.jar --conf
+ * conf/sender.json}.
  */
 public final class SenderApplication implements Launchable {
-
-  public static void main(String[] args) {
-    EchoPairLauncher.launch(args, new SenderApplication());
-  }
 
   @Override
   public String name() {

@@ -234,7 +234,7 @@ public final class Frame {
   @Override
   public String toString() {
     return isTagged()
-        ? "Frame[seq=" + sequence() + ", sender=" + Long.toHexString(senderId()) + ", text=" + printableText() + "]"
+        ? "Frame[seq=" + sequence() + ", sender=" + SenderId.text(senderId()) + ", text=" + printableText() + "]"
         : "Frame[untagged, text=" + printableText() + "]";
   }
 }

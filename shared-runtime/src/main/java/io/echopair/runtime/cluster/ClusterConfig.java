@@ -2,6 +2,7 @@ package io.echopair.runtime.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.config.ConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -120,18 +121,10 @@ public final class ClusterConfig {
     try {
       return new ClusterConfig(new XmlConfigBuilder(new ByteArrayInputStream(xml)).build(), origin);
     } catch (RuntimeException invalid) {
-      throw new ConfigException(origin + ": not a valid Hazelcast configuration (" + firstLine(invalid) + ")");
+      throw new ConfigException(origin + ": not a valid Hazelcast configuration (" + Failures.rootLine(invalid) + ")");
     }
   }
 
-  private static String firstLine(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-    return message.strip().lines().findFirst().orElse(message);
-  }
 
   /**
    * Hazelcast reads the logging type from the system property before any configuration is parsed; cluster.xml says

@@ -1,5 +1,6 @@
 package io.echopair.runtime.config;
 
+import io.echopair.runtime.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.Objects;
 
 /**
  * The rules every configuration file is read by (--conf, --options, live reload): a regular file, or a link to one,
@@ -109,7 +109,7 @@ public final class ConfigFile {
     if (failure instanceof FileSystemException fileSystem && fileSystem.getReason() != null) {
       return fileSystem.getReason();
     }
-    return Objects.requireNonNullElse(failure.getMessage(), failure.getClass().getSimpleName());
+    return Failures.message(failure);
   }
 
   private static ConfigException tooLarge(String origin, String size) {

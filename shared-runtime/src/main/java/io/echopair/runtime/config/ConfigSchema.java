@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -23,6 +24,9 @@ import java.util.function.Predicate;
  */
 public final class ConfigSchema {
 
+  /** Every section a schema was declared for in this JVM: the pieces say which sections exist, not a list here. */
+  private static final Set<String> DECLARED_SECTIONS = ConcurrentHashMap.newKeySet();
+
   private final String section;
   private final Map<String, ConfigKey> keys;
   private final boolean genericOverrides;
@@ -38,6 +42,7 @@ public final class ConfigSchema {
     if (name == null || !name.matches("[a-z][A-Za-z0-9]*")) {
       throw new IllegalArgumentException("section name must be a camelCase word: " + name);
     }
+    DECLARED_SECTIONS.add(name);
     return new ConfigSchema(name, new LinkedHashMap<>(), true);
   }
 
@@ -90,6 +95,11 @@ public final class ConfigSchema {
     return section;
   }
 
+  /** The sections of every schema declared in this JVM so far (the pieces' and the launcher's). */
+  static Set<String> declaredSections() {
+    return Set.copyOf(DECLARED_SECTIONS);
+  }
+
   /** The declared keys, in declaration order. */
   public Set<String> keys() {
     return keys.keySet();
@@ -133,7 +143,8 @@ public final class ConfigSchema {
    * {@code ECHOPAIR_SENDER_INTERVAL_MS}, {@code -Dechopair.intervalMs}, {@code -Dechopair.sender.intervalMs}.
    * Names are matched ignoring case. The text is converted to the key's type. Generic names that match no key are
    * ignored (the environment is shared by the server and the sender); a section-specific name that matches no key
-   * of this section is a typo and an error. Every layer is checked, not only the one that wins: a wrong value in
+   * of this section is a typo and an error. An environment name that starts with the name of a declared section
+   * ({@code ECHOPAIR_SERVER_PORT} once a {@code server} schema exists) is that section's, never a generic name. Every layer is checked, not only the one that wins: a wrong value in
    * {@code base} is an error even when an override replaces it.
    *
    * @param base       the section's JSON (null for none); not modified

@@ -172,7 +172,8 @@ public final class LayeredConfig {
     return ConfigSource.parseObject(source.file().toString(), reading.text());
   }
 
-  private static ConfigRetrieverOptions retrieverOptions(ConfigSource source, long scanPeriodMs) {
+  /** What the retriever of {@code source} is made of: one store, and a scan period for a file only. */
+  static ConfigRetrieverOptions retrieverOptions(ConfigSource source, long scanPeriodMs) {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false);
     if (source.isFile()) {
       // Our store, not vertx-config's file store: that one reads the whole file at every scan, whatever it is

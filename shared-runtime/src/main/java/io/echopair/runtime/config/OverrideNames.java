@@ -14,12 +14,6 @@ import java.util.stream.Collectors;
  */
 final class OverrideNames {
 
-  /**
-   * The sections of echopair: {@code ECHOPAIR_SERVER_*}, {@code ECHOPAIR_SENDER_*} and {@code ECHOPAIR_CLUSTER_*} (the
-   * launcher's {@link ConfigSource#CLUSTER_SECTION}) are never generic names.
-   */
-  private static final Set<String> ECHOPAIR_SECTIONS = Set.of("server", "sender", ConfigSource.CLUSTER_SECTION);
-
   private static final String ENV_PREFIX = "ECHOPAIR_";
   private static final String PROPERTY_PREFIX = "echopair.";
 
@@ -31,6 +25,8 @@ final class OverrideNames {
   private final boolean generic;
   private final String sectionEnvPrefix;
   private final String sectionPropertyPrefix;
+  /** {@code ECHOPAIR_SERVER_}, ...: the environment prefixes of every section declared in this JVM. */
+  private final List<String> declaredSectionPrefixes;
   private final Map<String, Map.Entry<String, String>> environmentByUpperName;
   private final Map<String, Map.Entry<String, String>> propertiesByLowerName;
 
@@ -42,6 +38,8 @@ final class OverrideNames {
     this.generic = generic;
     this.sectionEnvPrefix = ENV_PREFIX + ConfigKey.environmentName(section) + "_";
     this.sectionPropertyPrefix = (PROPERTY_PREFIX + section + ".").toLowerCase(Locale.ROOT);
+    this.declaredSectionPrefixes = ConfigSchema.declaredSections().stream()
+        .map(declared -> ENV_PREFIX + ConfigKey.environmentName(declared) + "_").toList();
     this.environmentByUpperName = byName(overrides.environment(), ENV_PREFIX, name -> name.toUpperCase(Locale.ROOT));
     this.propertiesByLowerName = byName(overrides.systemProperties(), PROPERTY_PREFIX, name -> name.toLowerCase(Locale.ROOT));
   }
@@ -77,9 +75,9 @@ final class OverrideNames {
     });
   }
 
+  /** Whether the name belongs to a section: this one, or any other whose schema is declared in this JVM. */
   private boolean isSectionSpecific(String envName) {
-    return ECHOPAIR_SECTIONS.stream().anyMatch(s -> envName.startsWith(ENV_PREFIX + ConfigKey.environmentName(s) + "_"))
-        || envName.startsWith(sectionEnvPrefix);
+    return envName.startsWith(sectionEnvPrefix) || declaredSectionPrefixes.stream().anyMatch(envName::startsWith);
   }
 
   private void addEnvironment(List<Found> found, String name) {

@@ -1,5 +1,6 @@
 package io.echopair.runtime.launch;
 
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.cluster.ClusterConfig;
 import io.echopair.runtime.cluster.ClusterNodes;
 import io.vertx.core.Future;
@@ -80,19 +81,11 @@ final class ClusterJoin implements VertxBuilder {
   private VertxException explain(Throwable cause) {
     String why = cause instanceof TimeoutException
         ? "not joined within " + limitSeconds() + " s (hazelcast.max.join.seconds is " + config.maxJoinSeconds() + ")"
-        : rootMessage(cause);
+        : Failures.rootLine(cause);
     return new VertxException("Cannot join cluster \"" + config.clusterName() + "\" (configuration from "
         + config.origin() + "): " + why, true);
   }
 
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-    return message.strip().lines().findFirst().orElse(message);
-  }
 
   // ---- the rest is the wrapped builder's
 

@@ -1,9 +1,6 @@
 package io.echopair.runtime.launch;
 
 import ch.qos.logback.classic.LoggerContext;
-import io.echopair.runtime.cluster.ClusterConfig;
-import io.echopair.runtime.cluster.EventBusConnectFailures;
-import io.echopair.runtime.cluster.EventBusTls;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
@@ -17,23 +14,21 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one echopair piece from the command line on Vert.x's {@link VertxApplication}: checks {@code --conf} and
  * {@code --options} before Vert.x starts ({@link CommandLineJson}), deploys the piece's verticles, and exits by itself
  * when they run to completion.
  *
- * <p>The whole body of a jar's {@code main}: {@code EchoPairLauncher.launch(args, new SenderLaunchable());}. The
- * command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster}, {@code --help}...);
- * the verticle name argument is not needed.
+ * <p>Every jar's {@code main} ({@link Main}) calls {@code EchoPairLauncher.launch(args, launchable)}. This class
+ * wires VertxApplication's hooks and decides the exit; {@link StartChecks} checks the command line before the
+ * start, {@link ClusterStart} adds what {@code --cluster} needs, {@link Completions} gathers the statuses the pieces
+ * ask for. The command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster},
+ * {@code --help}...); the verticle name argument is not needed.
  *
  * <p>Exit statuses ({@link ExitStatus}):
  * <ul>
@@ -61,23 +56,18 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private static final Logger LOG = LoggerFactory.getLogger(EchoPairLauncher.class);
 
   private static final String VERTX_LOGGER_FACTORY = "vertx.logger-delegate-factory-class-name";
-  /** Where Vert.x logs a failed clustered start, each time with a stack trace. */
-  private static final String[] CLUSTER_START_LOGGERS = {"io.vertx.core.impl.VertxImpl", VertxApplication.class.getName()};
 
   private final String[] args;
   private final Launchable launchable;
   private final Overrides overrides;
   private final boolean ownsJvm;
-  private final List<Deployable> instances = new CopyOnWriteArrayList<>();
+  private final Completions completions = new Completions();
   private final Promise<Integer> finished = Promise.promise();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private volatile CommandLineJson commandLine;
+  private volatile StartChecks checks;
   private volatile ConfigSource source;
   private volatile Vertx vertx;
-  private volatile ClusterConfig cluster;
-  private volatile EventBusTls.Prepared eventBusTls;
-  private volatile MutedLoggers mutedDuringJoin;
   private volatile boolean configRejectedAtStart;
   private volatile int exitStatus = ExitStatus.OK;
 
@@ -116,18 +106,16 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
    */
   int run() {
     try {
-      commandLine = CommandLineJson.of(args);
-      EventBusTls tls = clusterSection(commandLine.conf());
-      validate(ConfigSource.withoutClusterSection(commandLine.conf().json()));
-      cluster = ClusterOption.requested(args) ? ClusterConfig.load() : null;
-      eventBusTls = prepare(tls);
+      checks = StartChecks.of(args, launchable, overrides);
     } catch (ConfigException invalid) {
       LOG.error(invalid.getMessage());
       return ExitStatus.CONFIG;
     }
-    source = commandLine.conf().source();
+    source = checks.commandLine().conf().source();
     int status = new Application(CommandLineJson.without(args), this).launch();
-    unmuteClusterStartLoggers();
+    if (checks.cluster() != null) {
+      checks.cluster().unmute();
+    }
     return status == ExitStatus.DEPLOYMENT && configRejectedAtStart ? ExitStatus.CONFIG : status;
   }
 
@@ -145,42 +133,37 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   @Override
   public JsonObject afterVertxOptionsParsed(JsonObject notGiven) {
-    return commandLine.vertxOptions();
+    return checks.commandLine().vertxOptions();
   }
 
   @Override
   public JsonObject afterDeploymentOptionsParsed(JsonObject notGiven) {
-    return commandLine.deploymentOptions();
+    return checks.commandLine().deploymentOptions();
   }
 
   @Override
   public JsonObject afterConfigParsed(JsonObject notGiven) {
-    return commandLine.conf().json();
+    return checks.commandLine().conf().json();
   }
 
   @Override
   public void beforeStartingVertx(HookContext context) {
-    LOG.info("Starting {} with configuration from {}", launchable.name(), commandLine.conf().describe());
-    if (cluster != null) {
-      LOG.info("Cluster configuration from {}", cluster.origin());
-      if (eventBusTls != null) {
-        LOG.info("Event bus: {}", eventBusTls.describe());
-        eventBusTls.warnIfExpiring();
-      }
-      mutedDuringJoin = MutedLoggers.mute(CLUSTER_START_LOGGERS);
-      EventBusConnectFailures.install();
+    LOG.info("Starting {} with configuration from {}", launchable.name(), checks.commandLine().conf().describe());
+    if (checks.cluster() != null) {
+      checks.cluster().beforeJoining();
     }
   }
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    if (eventBusTls != null) {
-      eventBusTls.applyTo(options.getEventBusOptions());
+    ClusterStart cluster = checks.cluster();
+    if (cluster != null) {
+      cluster.secureEventBus(options);
     }
     // A listening socket that cannot accept (out of file descriptors) says so in one line a minute
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
         .withTransport(ReportingTransport.forOptions(options));
-    return cluster == null ? builder : new ClusterJoin(builder, cluster);
+    return cluster == null ? builder : cluster.join(builder);
   }
 
   @Override
@@ -189,27 +172,27 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     if (ownsJvm) {
       FatalErrors.watch(vertx);
     }
-    if (eventBusTls != null) {
-      vertx.setPeriodic(TimeUnit.DAYS.toMillis(1), daily -> eventBusTls.warnIfExpiring());
+    if (checks.cluster() != null) {
+      checks.cluster().joined(vertx);
     }
-    unmuteClusterStartLoggers();
   }
 
   @Override
   public void afterFailureToStartVertx(HookContext context, Throwable failure) {
-    if (cluster != null) {
-      LOG.error(failure != null ? failure.getMessage() : "Cannot join cluster \"" + cluster.clusterName() + "\": timed out");
+    if (checks.cluster() != null) {
+      checks.cluster().failedToJoin(failure);
     }
   }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return this::newVerticle;
+    return () -> completions.track(launchable.newVerticle(source));
   }
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
-    exitWhenCompleted(context.deploymentId());
+    completions.status(failure -> LOG.error("{} failed: {}", launchable.name(), failure.toString()))
+        .ifPresent(done -> done.onSuccess(status -> finish(context.deploymentId(), status)));
   }
 
   @Override
@@ -221,8 +204,8 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   @Override
   public void beforeStoppingVertx(HookContext context) {
     stopping.set(true);
-    if (cluster != null) {
-      LOG.info("Leaving cluster \"{}\"", cluster.clusterName());
+    if (checks.cluster() != null) {
+      checks.cluster().leaving();
     }
   }
 
@@ -237,85 +220,17 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     }
   }
 
-  private void validate(JsonObject conf) {
-    try {
-      launchable.validate(conf, overrides);
-    } catch (ConfigException invalid) {
-      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
-    }
-  }
-
-  /** The --conf's cluster section, with its overrides; the pieces never see it. */
-  private EventBusTls clusterSection(ConfOption conf) {
-    try {
-      return EventBusTls.of(conf.source(), conf.json(), overrides, LOG::info);
-    } catch (ConfigException invalid) {
-      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
-    }
-  }
-
-  /** The event bus's TLS of the cluster keys, checked; null when they are not set or there is no cluster. */
-  private EventBusTls.Prepared prepare(EventBusTls tls) {
-    if (!tls.enabled()) {
-      return null;
-    }
-    if (cluster == null) {
-      LOG.warn("{} is set but this node is not started with --cluster: the cluster keys are not used",
-          tls.firstKeySet());
-      return null;
-    }
-    try {
-      tls.checkNoConflictWith(commandLine.vertxOptions());
-      return tls.prepare();
-    } catch (ConfigException invalid) {
-      throw new ConfigException("Invalid configuration: " + invalid.getMessage());
-    }
-  }
-
-  private Deployable newVerticle() {
-    Deployable verticle = launchable.newVerticle(source);
-    instances.add(verticle);
-    return verticle;
-  }
-
-  private void exitWhenCompleted(String deploymentId) {
-    List<Future<Integer>> completions = instances.stream()
-        .filter(RunsToCompletion.class::isInstance)
-        .map(instance -> ((RunsToCompletion) instance).completion())
-        .toList();
-    if (!completions.isEmpty()) {
-      Future.join(completions).onComplete(all -> finish(deploymentId, highestStatus(completions)));
-    }
-  }
-
   private void finish(String deploymentId, int status) {
+    exitStatus = status;
     if (!stopping.compareAndSet(false, true)) {
       // Vert.x is already closing (SIGTERM): its shutdown hook ends the JVM, with the status the pieces asked for
       LOG.info("{} stopped, exiting with status {}", launchable.name(), status);
-      exitStatus = status;
       return;
     }
     LOG.info("{} finished, exiting with status {}", launchable.name(), status);
-    exitStatus = status;
     // Listen to close() itself: a future bound to a verticle's context cannot report once its event loop is gone.
     vertx.undeploy(deploymentId)
         .onComplete(undeployed -> vertx.close().onComplete(closed -> finished.complete(status)));
-  }
-
-  private int highestStatus(List<Future<Integer>> completions) {
-    int highest = ExitStatus.OK;
-    for (Future<Integer> completion : completions) {
-      highest = Math.max(highest, statusOf(completion));
-    }
-    return highest;
-  }
-
-  private int statusOf(Future<Integer> completion) {
-    if (completion.failed()) {
-      LOG.error("{} failed: {}", launchable.name(), completion.cause().toString());
-      return ExitStatus.SOFTWARE;
-    }
-    return completion.result() == null ? ExitStatus.OK : completion.result();
   }
 
   private void exit(int status) {
@@ -331,13 +246,6 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private static void flushLogs() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
       logback.stop();
-    }
-  }
-
-  private void unmuteClusterStartLoggers() {
-    MutedLoggers muted = mutedDuringJoin;
-    if (muted != null) {
-      muted.close();
     }
   }
 

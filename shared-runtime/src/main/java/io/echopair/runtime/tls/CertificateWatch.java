@@ -1,5 +1,6 @@
 package io.echopair.runtime.tls;
 
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigFile;
 import io.vertx.core.Future;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -129,9 +129,8 @@ public final class CertificateWatch {
 
   private void refuse(List<Object> stamps, Throwable failure) {
     refusedStamps = stamps;
-    String why = failure instanceof ConfigException ? failure.getMessage()
-        : Objects.requireNonNullElse(failure.getMessage(), failure.getClass().getSimpleName());
-    LOG.error("TLS certificate renewal of the {} ignored, still using {}: {}", side, current.describe(), why);
+    LOG.error("TLS certificate renewal of the {} ignored, still using {}: {}", side, current.describe(),
+        Failures.message(failure));
   }
 
   /** What tells one version of the files from another: their size, time and identity, or why they cannot be seen. */

@@ -1,5 +1,6 @@
 package io.echopair.runtime.tls;
 
+import io.echopair.runtime.Failures;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;
@@ -88,7 +89,7 @@ public final class HandshakeFailure {
         || text.contains("closed") || text.contains("broken pipe")) {
       return "connection closed during the handshake";
     }
-    return "handshake failed: " + rootMessage(failure);
+    return "handshake failed: " + Failures.rootLine(failure);
   }
 
   /** The alert of a peer that refused our certificate (or the lack of one), as the JDK and OpenSSL word it. */
@@ -149,12 +150,4 @@ public final class HandshakeFailure {
     return "the host connected to";
   }
 
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-    return message.strip().lines().findFirst().orElse(message);
-  }
 }

@@ -1,5 +1,6 @@
 package io.echopair.runtime.tls;
 
+import io.echopair.runtime.Failures;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigFile;
 import io.vertx.core.Vertx;
@@ -161,7 +162,7 @@ public final class TlsCredentials {
       privateKey = manager.getPrivateKey(manager.getServerAliases(leaf.getPublicKey().getAlgorithm(), null)[0]);
     } catch (Exception notAKey) {
       throw new ConfigException(files.key().origin() + ": not a PEM private key (PKCS#8, PKCS#1 or SEC 1): "
-          + messageOf(notAKey));
+          + Failures.rootLine(notAKey));
     }
     if (!signsFor(privateKey, leaf)) {
       throw new ConfigException(files.key().origin() + ": does not belong to the certificate in "
@@ -212,12 +213,4 @@ public final class TlsCredentials {
     return key.endsWith("CertPath") ? key.replace("CertPath", "KeyPath") : key.replace("KeyPath", "CertPath");
   }
 
-  private static String messageOf(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-    return message.strip().lines().findFirst().orElse(message);
-  }
 }

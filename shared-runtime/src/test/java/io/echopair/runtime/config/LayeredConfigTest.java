@@ -2,6 +2,8 @@ package io.echopair.runtime.config;
 
 import io.echopair.runtime.testing.HostileFiles;
 import io.echopair.runtime.testing.LogCapture;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -262,15 +264,23 @@ class LayeredConfigTest {
   }
 
   @Test
-  @DisplayName("does not watch an inline source, which cannot change")
-  void inlineWatchIsNoOp(Vertx vertx, VertxTestContext ctx) {
-    config = new LayeredConfig(vertx, ConfigSource.inline(new JsonObject()), SCHEMA, Overrides.none(), FAST_SCAN_MS);
+  @DisplayName("never scans an inline source, which cannot change: no scan period, the object its only store")
+  void inlineIsNotScanned() {
+    JsonObject inline = new JsonObject().put("port", 9000);
 
-    config.load().onComplete(ctx.succeeding(first -> {
-      config.watch(changed -> ctx.failNow("an inline source reported a change: " + changed));
-      // Many scan periods without a change: the verdict comes from the timer, not from a sleep.
-      vertx.setTimer(FAST_SCAN_MS * 10, timer -> ctx.completeNow());
-    }));
+    ConfigRetrieverOptions options = LayeredConfig.retrieverOptions(ConfigSource.inline(inline), FAST_SCAN_MS);
+
+    // vertx-config sets its scan timer only for a period above 0
+    assertThat(options.getScanPeriod()).isZero();
+    assertThat(options.isIncludeDefaultStores()).isFalse();
+    assertThat(options.getStores()).singleElement().satisfies(store -> {
+      assertThat(store.getType()).isEqualTo("json");
+      assertThat(store.getConfig()).isEqualTo(inline);
+    });
+    ConfigRetrieverOptions file = LayeredConfig.retrieverOptions(ConfigSource.file(senderFile()), FAST_SCAN_MS);
+    assertThat(file.getScanPeriod()).as("a file's, for contrast").isEqualTo(FAST_SCAN_MS);
+    assertThat(file.getStores()).singleElement().extracting(ConfigStoreOptions::getType)
+        .isEqualTo(ConfigFileStoreFactory.TYPE);
   }
 
   /** Loads sender.json, written with port 9000, and watches it; completes once it watches. */

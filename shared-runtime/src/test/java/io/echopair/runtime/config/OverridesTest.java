@@ -21,6 +21,8 @@ class OverridesTest {
       .bool("acks", true, "Expect echoes")
       .string("message", "hello", "Text of each frame")
       .integer("serverPort", 1, 1, 65535, "A key whose environment name starts with another section");
+  /** Another piece's section, declared in this JVM as its jar would: its names are never the sender's generic ones. */
+  static final ConfigSchema SERVER = ConfigSchema.section("server").integer("port", 7777, 1, 65535, "Port");
 
   private final Map<String, String> env = new HashMap<>();
   private final Map<String, String> props = new HashMap<>();
@@ -134,7 +136,7 @@ class OverridesTest {
   }
 
   @Test
-  @DisplayName("never reads ECHOPAIR_SERVER_* as a generic name, even when it spells a key of this section")
+  @DisplayName("never reads ECHOPAIR_SERVER_* as generic once a server schema exists, even when it spells a key here")
   void sectionPrefixIsNotGeneric() {
     env.put("ECHOPAIR_SERVER_PORT", "9001");
     assertThat(resolve(null).integer("serverPort")).isEqualTo(1);
@@ -158,6 +160,20 @@ class OverridesTest {
     assertThat(values.string("message")).isEqualTo("hello");
     assertThat(values.bool("acks")).isFalse();
     assertThat(applied).containsExactly("sender.acks = false (from -Dechopair.sender.acks)");
+  }
+
+  @Test
+  @DisplayName("knows the sections from the schemas declared, not from a list: a new piece's section is never generic")
+  void sectionsComeFromTheSchemas() {
+    env.put("ECHOPAIR_AUDITOR_PORT", "9005");
+    ConfigSchema withAuditorKey = ConfigSchema.section("probe").integer("auditorPort", 1, 1, 65535, "A key");
+    assertThat(withAuditorKey.parse(withAuditorKey.applyOverrides(null, new Overrides(env, props), applied::add))
+        .integer("auditorPort")).as("no auditor section yet: a generic name").isEqualTo(9005);
+
+    ConfigSchema.section("auditor").integer("port", 1, 1, 65535, "Port");
+
+    assertThat(withAuditorKey.parse(withAuditorKey.applyOverrides(null, new Overrides(env, props), applied::add))
+        .integer("auditorPort")).as("the auditor section declared: its name").isEqualTo(1);
   }
 
   @Test

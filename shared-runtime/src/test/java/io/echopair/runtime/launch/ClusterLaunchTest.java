@@ -1,6 +1,7 @@
 package io.echopair.runtime.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.echopair.runtime.cluster.ClusterConfig;
 import io.echopair.runtime.cluster.ClusterNodes;
@@ -33,6 +34,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -135,6 +137,7 @@ class ClusterLaunchTest {
     assertThat(run("--cluster", "--cluster-host", "127.0.0.1", "--conf", conf.encode())).isEqualTo(ExitStatus.OK);
 
     Vertx nodeVertx = launcher.vertx();
+    cluster.joinThrough(nodeVertx);
     assertThat(log.lines()).anyMatch(line -> line.startsWith("INFO Event bus: mutual TLS (")
         && line.contains(") as CN=node-a,O=echopair tests, expires "));
     NodeInfo node = ((VertxInternal) nodeVertx).clusterManager().getNodeInfo();
@@ -219,6 +222,7 @@ class ClusterLaunchTest {
         .isEqualTo(ExitStatus.OK);
 
     Vertx publisher = launcher.vertx();
+    cluster.joinThrough(publisher);
     Counter atB = new Counter();
     Counter atC = new Counter();
     Promise<Void> markerAtB = Promise.promise();
@@ -265,12 +269,11 @@ class ClusterLaunchTest {
   void cannotJoin() throws IOException {
     clusterFile();
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      long started = System.nanoTime();
-
-      int status = run("--cluster", "--cluster-host", "127.0.0.1", "--cluster-port", String.valueOf(taken.getLocalPort()));
+      // The line names the cause, not a join that timed out; the limit only keeps a hang from blocking the build
+      int status = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> run("--cluster", "--cluster-host",
+          "127.0.0.1", "--cluster-port", String.valueOf(taken.getLocalPort())));
 
       assertThat(status).isEqualTo(ExitStatus.VERTX_INITIALIZATION);
-      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(30);
       assertThat(log.linesContaining("ERROR")).singleElement().asString()
           .startsWith("ERROR Cannot join cluster \"" + cluster.name() + "\" (configuration from -D")
           .contains("Address already in use");
@@ -304,11 +307,7 @@ class ClusterLaunchTest {
 
   /** The shipped cluster.xml with this test's cluster name and ports, named by -Dvertx.hazelcast.config. */
   private Path clusterFile() throws IOException {
-    String shipped = Files.readString(Path.of("..", "conf", "cluster.xml"));
-    String own = shipped
-        .replace("<cluster-name>echopair</cluster-name>", "<cluster-name>" + cluster.name() + "</cluster-name>")
-        .replace(">5701</port>", ">" + cluster.basePort() + "</port>")
-        .replace("<member>127.0.0.1</member>", cluster.memberList());
+    String own = cluster.hazelcastXml(Files.readString(Path.of("..", "conf", "cluster.xml")));
     Path file = Files.writeString(dir.resolve("cluster.xml"), own);
     System.setProperty(ClusterConfig.CONFIG_PROPERTY, file.toString());
     return file;
