@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class EchoServerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EchoServerVerticle.class);
 
   private final ConfigSource source;
+  private final Overrides overrides;
   private final long configScanPeriodMs;
   // Only touched on this instance's event loop
   private final Set<ClientConnection> connections = new LinkedHashSet<>();
@@ -63,14 +65,20 @@ public final class EchoServerVerticle extends VerticleBase {
 
   /** For tests that change the file and do not want to wait a whole scan period. */
   EchoServerVerticle(ConfigSource source, long configScanPeriodMs) {
+    this(source, Overrides.fromProcess(), configScanPeriodMs);
+  }
+
+  /** For tests that give overrides of their own rather than this process's. */
+  EchoServerVerticle(ConfigSource source, Overrides overrides, long configScanPeriodMs) {
     this.source = source;
+    this.overrides = overrides;
     this.configScanPeriodMs = configScanPeriodMs;
   }
 
   @Override
   public Future<?> start() {
     ConfigSource from = source != null ? source : ConfigSource.inline(config());
-    layeredConfig = new LayeredConfig(vertx, from, ServerConfig.SCHEMA, Overrides.fromProcess(), configScanPeriodMs);
+    layeredConfig = new LayeredConfig(vertx, from, ServerConfig.SCHEMA, overrides, configScanPeriodMs);
     stats = ServerStats.forDeployment(vertx, deploymentID());
     return layeredConfig.load()
         .compose(this::startWith)
@@ -156,8 +164,7 @@ public final class EchoServerVerticle extends VerticleBase {
         reporter);
     presence = ClusterPresence.start(vertx, deploymentID(), config, listening.actualPort(), reporter, stats);
     if (reporter) {
-      if (source == null && config().isEmpty()) {
-        // Deployed by class name, VertxApplication hands an empty config() when its -conf is missing or unreadable
+      if (deployedWithoutConfiguration()) {
         LOG.warn("No configuration given: the deployment's config() is empty, so every server key takes its default "
             + "(did -conf name a readable JSON file?)");
       }
@@ -176,6 +183,12 @@ public final class EchoServerVerticle extends VerticleBase {
       ServerConfig before = live.current();
       live.change(next).ifPresent(changed -> apply(before, changed));
     });
+  }
+
+  /** Deployed by class name, VertxApplication hands an empty config() when its -conf is missing or unreadable. */
+  private boolean deployedWithoutConfiguration() {
+    JsonObject given = config();
+    return source == null && (given == null || given.isEmpty());
   }
 
   private void serve(NetSocket socket, String peer, String address, ClientIdentity identity) {
