@@ -86,7 +86,7 @@ class VertxApplicationIT {
       "pair-app/target/echopair.jar | io.echopair.app.EchoPairVerticle | {\"server\": {\"port\": 70000}} "
           + "| server.port = 70000: must be between 0 and 65535"})
   @DisplayName("By class name, a bad configuration fails the deployment with the verticle's own line, no stack "
-      + "trace, status 15")
+      + "trace, status 15; the jar's launcher prints the same line after 'Invalid configuration: ', status 78")
   void badConfigurationByClassName(String jar, String verticle, String conf, String message) throws Exception {
     try (ChildProcess child = ChildProcess.mainClass(jar, VERTX_APPLICATION, List.of(), verticle, "-conf", conf)) {
       assertThat(child.awaitExit()).as("status; output:\n%s", child.output()).isEqualTo(DEPLOYMENT_FAILED);
@@ -94,6 +94,11 @@ class VertxApplicationIT {
       assertThat(child.linesMatching("ConfigException: ")).as(child.output()).singleElement().asString()
           .contains("io.echopair.runtime.config.ConfigException: " + message);
       assertThat(child.linesMatching("^\\s+at ")).as("stack trace lines").isEmpty();
+    }
+    try (ChildProcess launched = ChildProcess.jar(jar, List.of(), "--conf", conf)) {
+      assertThat(launched.awaitExit()).as("status; output:\n%s", launched.output()).isEqualTo(78);
+      assertThat(launched.linesMatching("ERROR")).as(launched.output()).singleElement().asString()
+          .contains("Invalid configuration: " + message);
     }
   }
 
