@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One accepted client, on its event loop: reads it as fast as its echoes are taken and its lines are logged, hands
- * its bytes to a {@link FrameIntake}, writes the echoes, and closes it when it is idle, stalls inside a frame, sends
- * garbage or the server stops, saying why.
+ * its bytes to a {@link FrameIntake} and their echoes to an {@link EchoWriter}, and closes it when it is idle, stalls
+ * inside a frame ({@link StallWatch}), sends garbage or the server stops, saying why.
  */
 final class ClientConnection {
 
@@ -30,7 +30,6 @@ final class ClientConnection {
 
   private final Vertx vertx;
   private final NetSocket socket;
-  private final ServerConfig config;
   private final ServerStats stats;
   private final Handler<ClientConnection> onClosed;
   private final String peer;
@@ -38,18 +37,17 @@ final class ClientConnection {
   private final SenderView senders;
   private final FrameIntake intake;
   private final ReadGate gate;
+  private final StallWatch clock;
+  private final EchoWriter echoes;
   private final LogTurns logTurns;
   private final Runnable releaseForLog = this::releasedForLog;
   private final Promise<Void> closed = Promise.promise();
   private final long connectedAtNanos = System.nanoTime();
 
-  private long lastActivityNanos = connectedAtNanos;
-  // Echo bytes handed to the socket and not yet passed to the kernel
-  private long unsentEchoBytes;
+  // The settings in force: the server's, pushed again on a live change
+  private ServerConfig config;
   // The log let this connection go: its next read is taken whatever the log looks like
   private boolean admittedByLog;
-  // When the unfinished frame the decoder holds began, while the server reads this client; 0 without one
-  private long partialSinceNanos;
   private Throwable error;
   // Once closing, input is read and discarded; closeReason says why when the server decided it
   private boolean closing;
@@ -63,7 +61,7 @@ final class ClientConnection {
   /**
    * @param identity who the client is: where its sender ids are known, so that no other client can speak for them
    */
-  ClientConnection(Vertx vertx, NetSocket socket, ServerConfig config, int logEvery, ServerStats stats,
+  ClientConnection(Vertx vertx, NetSocket socket, ServerConfig config, ServerStats stats,
                    DeliveryLedger ledger, String peer, ClientIdentity identity, LogTurns logTurns,
                    Handler<ClientConnection> onClosed) {
     this.vertx = vertx;
@@ -74,8 +72,10 @@ final class ClientConnection {
     this.peer = peer;
     this.identity = identity;
     this.senders = new SenderView(ledger, identity.scope());
-    this.intake = new FrameIntake(config, logEvery, senders, stats, peer, this::writeEcho);
     this.gate = new ReadGate(socket, this::handleRead, stats);
+    this.clock = new StallWatch(connectedAtNanos);
+    this.echoes = new EchoWriter(socket, gate, clock, config.writeQueueMaxBytes(), peer);
+    this.intake = new FrameIntake(config, senders, stats, peer, echoes::write);
     this.logTurns = logTurns;
   }
 
@@ -97,8 +97,10 @@ final class ClientConnection {
     intake.publishTo(publisher);
   }
 
-  void logEvery(int logEvery) {
-    intake.logEvery(logEvery);
+  /** The server's settings changed while running (its live keys, such as logEvery). */
+  void use(ServerConfig changed) {
+    config = changed;
+    intake.use(changed);
   }
 
   /**
@@ -110,10 +112,9 @@ final class ClientConnection {
     if (closing || gate.isStoppedFor(Reason.LOG)) {
       return;
     }
-    if (idleLimitNanos > 0 && nowNanos - lastActivityNanos >= idleLimitNanos) {
+    if (clock.idleFor(nowNanos, idleLimitNanos)) {
       close(gate.isStoppedFor(Reason.ECHOES) ? NOT_READING : IDLE_TIMEOUT);
-    } else if (frameLimitNanos > 0 && partialSinceNanos != 0 && !gate.isStopped()
-        && nowNanos - partialSinceNanos >= frameLimitNanos) {
+    } else if (!gate.isStopped() && clock.frameStalledFor(nowNanos, frameLimitNanos)) {
       close(String.format(Locale.ROOT, "frame timeout: %d of %d bytes of a frame in %d s", intake.partialBytes(),
           config.frameSize(), config.frameTimeoutSeconds()));
     }
@@ -121,7 +122,7 @@ final class ClientConnection {
 
   /** Bytes the connection holds in memory now: reads not yet taken and echoes not yet sent (for tests). */
   long retainedBytes() {
-    return gate.heldBytes() + unsentEchoBytes;
+    return gate.heldBytes() + echoes.unsentBytes();
   }
 
   /** Completes once the connection is closed and its disconnect is logged. */
@@ -157,7 +158,7 @@ final class ClientConnection {
 
   /** Each read, when the server reads this client: logs and echoes its frames, or waits for the log. */
   private void handleRead(Buffer chunk) {
-    lastActivityNanos = System.nanoTime();
+    clock.active(System.nanoTime());
     if (closing) {
       discardedBytes += chunk.length();
       stats.received(chunk.length(), 0);
@@ -169,12 +170,12 @@ final class ClientConnection {
       return;
     }
     intake.read(chunk);
-    notePartialFrame();
+    clock.partialFrame(intake.partialBytes() > 0);
     if (intake.isGarbage()) {
       close(intake.garbageReason());
       return;
     }
-    stopReadingIfEchoesPileUp();
+    echoes.stopReadingIfPilingUp();
   }
 
   /** Whether this read waits for its turn at the log; the first read after a turn is given never does. */
@@ -194,7 +195,7 @@ final class ClientConnection {
       return;
     }
     admittedByLog = true;
-    notePartialFrameRestarted();
+    clock.readingRestarted(System.nanoTime());
     gate.restart(Reason.LOG);
   }
 
@@ -202,50 +203,6 @@ final class ClientConnection {
   private void handleHeldReads() {
     for (Buffer chunk : gate.takeHeld()) {
       intake.read(chunk);
-    }
-  }
-
-  private void notePartialFrame() {
-    if (intake.partialBytes() == 0) {
-      partialSinceNanos = 0;
-    } else if (partialSinceNanos == 0) {
-      partialSinceNanos = lastActivityNanos;
-    }
-  }
-
-  /** The time a frame may take counts from when the server reads the client again. */
-  private void notePartialFrameRestarted() {
-    lastActivityNanos = System.nanoTime();
-    if (partialSinceNanos != 0) {
-      partialSinceNanos = lastActivityNanos;
-    }
-  }
-
-  /**
-   * Writes echo bytes and counts them until the socket has passed them to the kernel: the server's memory for this
-   * client. Vert.x's own writeQueueFull() would only turn true once 16 more writes had piled up behind a full socket.
-   */
-  private void writeEcho(Buffer echo) {
-    int bytes = echo.length();
-    unsentEchoBytes += bytes;
-    socket.write(echo).onComplete(written -> echoSent(bytes));
-  }
-
-  /** Stop reading from a client whose echoes pile up, until half of them are sent. */
-  private void stopReadingIfEchoesPileUp() {
-    if (unsentEchoBytes >= config.writeQueueMaxBytes() && !gate.isStoppedFor(Reason.ECHOES)) {
-      gate.stop(Reason.ECHOES);
-      LOG.debug("Client {} is not reading its echoes as fast as it sends: pausing reads", peer);
-    }
-  }
-
-  private void echoSent(int bytes) {
-    unsentEchoBytes -= bytes;
-    lastActivityNanos = System.nanoTime();
-    if (gate.isStoppedFor(Reason.ECHOES) && unsentEchoBytes <= config.writeQueueMaxBytes() / 2) {
-      LOG.debug("Client {} took its echoes: resuming reads", peer);
-      notePartialFrameRestarted();
-      gate.restart(Reason.ECHOES);
     }
   }
 

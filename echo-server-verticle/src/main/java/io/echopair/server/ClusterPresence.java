@@ -1,7 +1,6 @@
 package io.echopair.server;
 
 import io.echopair.runtime.cluster.ClusterNodes;
-import io.echopair.runtime.config.ConfigValues;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -40,12 +39,12 @@ final class ClusterPresence {
    * publishing received frames.
    *
    * @param deploymentId the server deployment, whose instances share one server id
-   * @param values       the server's checked section
+   * @param config       the server's settings
    * @param port         the port the server got
    */
-  static ClusterPresence start(Vertx vertx, String deploymentId, ConfigValues values, int port, boolean answers,
+  static ClusterPresence start(Vertx vertx, String deploymentId, ServerConfig config, int port, boolean answers,
                                ServerStats stats) {
-    ClusterSettings settings = ClusterSettings.from(values);
+    ClusterSettings settings = config.cluster();
     String serverId = ids(vertx).computeIfAbsent(deploymentId, id -> newServerId());
     MessagePublisher publisher = MessagePublisher.OFF;
     if (settings.publish()) {
@@ -57,7 +56,7 @@ final class ClusterPresence {
         LOG.info("Publishing every received frame on the event bus at {} (server {})", settings.publishAddress(),
             serverId);
       }
-      String host = settings.advertisedHost(values.string("host"), ClusterNodes.eventBusHost(vertx));
+      String host = settings.advertisedHost(config.host(), ClusterNodes.eventBusHost(vertx));
       responder = DiscoveryResponder.start(vertx, serverId, host, port, ClusterNodes.localNodeId(vertx), stats::open);
     }
     return new ClusterPresence(vertx, deploymentId, serverId, publisher, responder);

@@ -26,7 +26,6 @@ final class FrameIntake {
   /** How far bad frames may outnumber good ones, recently, before the input counts as garbage. */
   static final int GARBAGE_SCORE = 16;
 
-  private final ServerConfig config;
   private final SenderView senders;
   private final ServerStats stats;
   private final String peer;
@@ -34,7 +33,8 @@ final class FrameIntake {
   private final Handler<Buffer> echoOut;
   private final LogLimiter badFrameLog = new LogLimiter(BAD_FRAME_LINES, BAD_FRAME_INTERVAL_NANOS);
   private MessagePublisher publisher = MessagePublisher.OFF;
-  private int logEvery;
+  // The settings in force: the connection's, pushed again on a live change
+  private ServerConfig config;
 
   private long frames;
   private long corrupt;
@@ -55,10 +55,9 @@ final class FrameIntake {
   private int runEnd;
 
   /** @param echoOut where the echoes go, in order: the socket */
-  FrameIntake(ServerConfig config, int logEvery, SenderView senders, ServerStats stats, String peer,
+  FrameIntake(ServerConfig config, SenderView senders, ServerStats stats, String peer,
               Handler<Buffer> echoOut) {
     this.config = config;
-    this.logEvery = logEvery;
     this.senders = senders;
     this.stats = stats;
     this.peer = peer;
@@ -71,8 +70,9 @@ final class FrameIntake {
     this.publisher = publisher;
   }
 
-  void logEvery(int logEvery) {
-    this.logEvery = logEvery;
+  /** The server's settings changed while running: logEvery applies from the next frame. */
+  void use(ServerConfig changed) {
+    config = changed;
   }
 
   /**
@@ -100,6 +100,7 @@ final class FrameIntake {
 
   /** The most lines a read of {@code bytes} can log: what a connection asks of the log before it reads. */
   int linesAtMost(int bytes) {
+    int logEvery = config.logEvery();
     if (logEvery == 0) {
       return 0;
     }
@@ -171,6 +172,7 @@ final class FrameIntake {
         warnReused(frame);
       }
       publisher.publish(frame, peer);
+      int logEvery = config.logEvery();
       if (logEvery > 0 && frames % logEvery == 0) {
         logFrame(frame);
       }

@@ -9,6 +9,7 @@ import io.echopair.runtime.tls.PemFile;
 import io.echopair.runtime.tls.TlsEngine;
 import io.echopair.runtime.tls.TlsFiles;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The echo server's settings, checked once by {@link #SCHEMA}, where every default is stated.
@@ -31,11 +32,16 @@ import java.util.Locale;
  * @param tlsFiles            the PEM files of TLS on the frame port (certificate chain, key, client CA bundle), or
  *                            null for plain TCP
  * @param tlsEngine           which TLS implementation encrypts
+ * @param cluster             what the server shows of itself on the event bus (advertised host, publishing)
  */
 public record ServerConfig(String host, int port, int frameSize, boolean echo, int logEvery, int statsIntervalMs,
                            int idleTimeoutSeconds, int frameTimeoutSeconds, int writeQueueMaxBytes,
                            int closeTimeoutSeconds, int dedupWindow, int maxTrackedSenders, int maxConnections,
-                           int maxConnectionsPerAddress, TlsFiles tlsFiles, TlsEngine tlsEngine) {
+                           int maxConnectionsPerAddress, TlsFiles tlsFiles, TlsEngine tlsEngine,
+                           ClusterSettings cluster) {
+
+  /** The keys a running server applies at once; every other key needs a restart. */
+  public static final Set<String> LIVE_KEYS = Set.of("logEvery", "statsIntervalMs");
 
   private static final String TLS_CERT_PATH = "tlsCertPath";
   private static final String TLS_KEY_PATH = "tlsKeyPath";
@@ -97,9 +103,17 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
         values.integer("maxConnections"),
         values.integer("maxConnectionsPerAddress"),
         tlsFiles(values),
-        TlsEngine.of(values.string("tlsEngine")));
+        TlsEngine.of(values.string("tlsEngine")),
+        ClusterSettings.from(values));
     config.checkFits(Runtime.getRuntime().maxMemory());
     return config;
+  }
+
+  /** These settings with the {@link #LIVE_KEYS} of {@code next}: what a running server uses after a change. */
+  public ServerConfig withLiveKeysOf(ServerConfig next) {
+    return new ServerConfig(host, port, frameSize, echo, next.logEvery, next.statsIntervalMs, idleTimeoutSeconds,
+        frameTimeoutSeconds, writeQueueMaxBytes, closeTimeoutSeconds, dedupWindow, maxTrackedSenders, maxConnections,
+        maxConnectionsPerAddress, tlsFiles, tlsEngine, cluster);
   }
 
   /** Whether the frame port speaks TLS. */

@@ -42,14 +42,21 @@ class DisconnectTest extends ServerTestSupport {
   }
 
   @Test
-  @DisplayName("A client that sends nothing for idleTimeoutSeconds is closed and logged as 'idle timeout'")
+  @DisplayName("A client that sends nothing for idleTimeoutSeconds is closed after that long, not sooner, and logged "
+      + "as 'idle timeout'")
   void idleClientIsClosed(Vertx vertx, VertxTestContext ctx) {
     Buffer frames = taggedFrames("then silence", 22, 2);
     Promise<Buffer> echoed = Promise.promise();
+    long[] connectedAt = new long[1];
+    long[] closedAt = new long[1];
     deploy(vertx, new JsonObject().put("idleTimeoutSeconds", 1)).compose(server -> connect(clients, server.actualPort()))
         .compose(socket -> {
+          connectedAt[0] = System.nanoTime();
           Promise<Void> closedByServer = Promise.promise();
-          socket.closeHandler(closedByServer::complete);
+          socket.closeHandler(closed -> {
+            closedAt[0] = System.nanoTime();
+            closedByServer.complete();
+          });
           EchoCollector echo = EchoCollector.on(socket, frames.length());
           echo.future().onComplete(echoed);
           socket.write(frames);
@@ -60,6 +67,12 @@ class DisconnectTest extends ServerTestSupport {
           assertThat(echoed.future().result()).isEqualTo(frames);
           assertThat(line.getFormattedMessage())
               .matches("Client 127\\.0\\.0\\.1:\\d+ disconnected \\(idle timeout\\): 2 frames in \\d+\\.\\d s");
+          // The server's idle clock starts at its last read of our frames or write of their echoes, after connectedAt:
+          // the full second must have passed. Its sweep runs every 250 ms here; the upper bound allows a slow machine.
+          assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt[0] - connectedAt[0]))
+              .as("milliseconds from connect to the server's close")
+              .isGreaterThanOrEqualTo(1000)
+              .isLessThan(10_000);
           ctx.completeNow();
         })));
   }

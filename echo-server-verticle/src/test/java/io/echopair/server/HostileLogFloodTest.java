@@ -37,7 +37,12 @@ class HostileLogFloodTest extends ServerTestSupport {
 
   private static final int FLOOD_FRAMES = 3000;
   private static final int PINGS = 30;
-  private static final int QUEUE_SIZE = 512;
+  /**
+   * At least twice the lines of the largest read (64 KiB: 656 lines), as the shipped 4096 is: a read let go when the
+   * queue is under half full always fits. With 512, a first read of the flood over 51 KB (a loaded machine) blocked
+   * the event loop on the stuck writer's full queue.
+   */
+  private static final int QUEUE_SIZE = 2048;
 
   private final StuckWriter writer = new StuckWriter();
   private AsyncAppender async;

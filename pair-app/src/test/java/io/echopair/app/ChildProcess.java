@@ -67,6 +67,20 @@ final class ChildProcess implements AutoCloseable {
     return start(jarPath.getFileName().toString(), command, Redirect.to(stderr.toFile()));
   }
 
+  /**
+   * Starts {@code java [jvmArgs] -cp <jar> <mainClass> [args]} in the project root: another main class of a packaged
+   * jar, e.g. Vert.x's own {@code VertxApplication}.
+   */
+  static ChildProcess mainClass(String jar, String mainClass, List<String> jvmArgs, String... args) throws IOException {
+    Path jarPath = packagedJar(jar);
+    List<String> command = java(jvmArgs);
+    command.add("-cp");
+    command.add(jarPath.toString());
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    return start(jarPath.getFileName().toString(), command, Redirect.PIPE);
+  }
+
   /** Like {@link #jar}, in a shell that first lowers the number of files the JVM may open to {@code openFiles}. */
   static ChildProcess jarWithOpenFileLimit(int openFiles, String jar, List<String> jvmArgs, String... args)
       throws IOException {
