@@ -171,7 +171,7 @@ final class FrameIntake {
       if (delivery == SenderView.Delivery.REUSED) {
         warnReused(frame);
       }
-      publisher.publish(frame, peer);
+      publisher.publish(frame, peer, delivery == SenderView.Delivery.REUSED);
       int logEvery = config.logEvery();
       if (logEvery > 0 && frames % logEvery == 0) {
         logFrame(frame);

@@ -30,14 +30,17 @@ final class MessagePublisher {
     return new MessagePublisher(vertx.eventBus(), address, serverId);
   }
 
-  /** Publishes one received frame; {@code peer} is the client as the server names it. */
-  void publish(Frame frame, String peer) {
+  /**
+   * Publishes one received frame; {@code peer} is the client as the server names it, {@code repeat} says the server
+   * logged this sender's sequence number before (a frame without the resent flag, logged again).
+   */
+  void publish(Frame frame, String peer, boolean repeat) {
     if (eventBus == null) {
       return;
     }
     Long sequence = frame.isTagged() ? frame.sequence() : null;
     String senderId = frame.isTagged() ? SenderId.text(frame.senderId()) : null;
     eventBus.publish(address,
-        new ReceivedMessage(frame.printableText(), sequence, senderId, peer, serverId, Instant.now()).toJson());
+        new ReceivedMessage(frame.printableText(), sequence, senderId, peer, serverId, Instant.now(), repeat).toJson());
   }
 }

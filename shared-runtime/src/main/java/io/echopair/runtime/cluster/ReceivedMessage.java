@@ -9,7 +9,9 @@ import java.time.Instant;
  *
  * <p>As JSON: {@code {"text": "This Msg From Client", "seq": 17, "senderId": "00c0ffee00c0ffee",
  * "peer": "127.0.0.1:53422", "serverId": "3fa2b7c1", "time": "2025-11-24T04:54:28.250Z"}}; {@code seq} and
- * {@code senderId} are absent for a frame without echopair's trailer (the seed's client).
+ * {@code senderId} are absent for a frame without echopair's trailer (the seed's client). {@code "repeat": true}
+ * marks a frame whose sequence number the server had logged before, arriving without the resent flag: logged again
+ * rather than hidden (a late original after its resend, or another client using the sender's id).
  *
  * @param text     the frame's text, printable
  * @param sequence its sequence number; null for an untagged frame
@@ -17,8 +19,15 @@ import java.time.Instant;
  * @param peer     the client's address as the server sees it
  * @param serverId the server deployment that received it
  * @param time     when the server received it
+ * @param repeat   whether the server had logged this sequence number of this sender before
  */
-public record ReceivedMessage(String text, Long sequence, String senderId, String peer, String serverId, Instant time) {
+public record ReceivedMessage(String text, Long sequence, String senderId, String peer, String serverId, Instant time,
+                              boolean repeat) {
+
+  /** A frame logged for the first time. */
+  public ReceivedMessage(String text, Long sequence, String senderId, String peer, String serverId, Instant time) {
+    this(text, sequence, senderId, peer, serverId, time, false);
+  }
 
   /** The address the servers publish on and the monitor listens to, unless configured otherwise. */
   public static final String DEFAULT_ADDRESS = "echopair.messages";
@@ -28,7 +37,8 @@ public record ReceivedMessage(String text, Long sequence, String senderId, Strin
     if (sequence != null) {
       json.put("seq", sequence).put("senderId", senderId);
     }
-    return json.put("peer", peer).put("serverId", serverId).put("time", time.toString());
+    json.put("peer", peer).put("serverId", serverId).put("time", time.toString());
+    return repeat ? json.put("repeat", true) : json;
   }
 
   /**
@@ -44,7 +54,7 @@ public record ReceivedMessage(String text, Long sequence, String senderId, Strin
         throw new IllegalArgumentException("not a received message: " + json.encode());
       }
       return new ReceivedMessage(text, json.getLong("seq"), json.getString("senderId"), peer, serverId,
-          Instant.parse(time));
+          Instant.parse(time), json.getBoolean("repeat", false));
     } catch (ClassCastException | java.time.format.DateTimeParseException wrong) {
       throw new IllegalArgumentException("not a received message: " + json.encode(), wrong);
     }
