@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One TCP connection of a stream, living and dying with its socket as a Netty handler with its channel: it writes the
  * queue's frames in batches within the in-flight window, matches the echoes, gives up when an echo is skipped or
- * late, and on death puts its unacknowledged frames back in the queue and tells its {@link Owner} once.
+ * late, and on death puts its unacknowledged frames back in the queue and tells its {@link ConnectionOwner} once.
  *
  * <p>On the verticle's event loop, so nothing here is synchronized.
  */
@@ -32,28 +32,13 @@ final class Connection {
   /** Unexpected echoes logged per connection; the rest are only counted, so a broken peer cannot flood the log. */
   private static final int ECHO_WARNINGS = 5;
 
-  /** What the connection tells the stream that made it. */
-  interface Owner {
-    /** The server sent its first bytes: the connection works. */
-    void answered();
-
-    /** A done frame, or a write completed: the sender may have finished draining. */
-    void progressed();
-
-    /** An echo that matched no frame in flight. */
-    void unexpectedEcho();
-
-    /** The connection is dead, once; its {@code requeued} unacknowledged frames are back in the queue. */
-    void lost(String reason, int requeued);
-  }
-
   private final NetSocket socket;
   private final int stream;
   private final OutboundQueue queue;
   private final SenderConfig config;
   private final Vertx vertx;
   private final LongConsumer rttMicros;
-  private final Owner owner;
+  private final ConnectionOwner owner;
   private final String target;
   private final int framesPerBatch;
   // Written and not yet echoed, in sequence order (with acks)
@@ -74,7 +59,7 @@ final class Connection {
   private int echoWarningsLeft = ECHO_WARNINGS;
 
   Connection(NetSocket socket, int stream, OutboundQueue queue, SenderConfig config, Vertx vertx,
-             LongConsumer rttMicros, Owner owner, String target) {
+             LongConsumer rttMicros, ConnectionOwner owner, String target) {
     this.socket = socket;
     this.stream = stream;
     this.queue = queue;
@@ -102,7 +87,7 @@ final class Connection {
     }
     socket.endHandler(v -> noteLossReason("closed by the server"));
     socket.exceptionHandler(error -> {
-      noteLossReason(reason(error));
+      noteLossReason(Failures.describe(error, config, target));
       LOG.debug("Connection error on stream {}", stream, error);
       socket.close();
     });
@@ -150,7 +135,7 @@ final class Connection {
         inFlight.addLast(frame);
       }
       // The echo completes the frame; a failed write means the connection is gone.
-      socket.write(batch).onFailure(error -> die(reason(error)));
+      socket.write(batch).onFailure(error -> die(Failures.describe(error, config, target)));
       return;
     }
     List<QueuedFrame> written = new ArrayList<>(frames);
@@ -170,7 +155,7 @@ final class Connection {
       pump();
     } else {
       queue.putBack(frames);
-      die(reason(result.cause()));
+      die(Failures.describe(result.cause(), config, target));
     }
     owner.progressed();
   }
@@ -309,19 +294,5 @@ final class Connection {
     queue.putBack(inFlight);
     inFlight.clear();
     owner.lost(reason, requeued);
-  }
-
-  /** Why a connection failed, in a few words: the TLS failure explained, else the error's message or class. */
-  String reason(Throwable error) {
-    return reason(error, config, target);
-  }
-
-  static String reason(Throwable error, SenderConfig config, String target) {
-    String refused = config.usesTls() ? config.tls().describeFailure(error, target) : null;
-    if (refused != null) {
-      return refused;
-    }
-    String message = error.getMessage();
-    return message == null || message.isBlank() ? error.getClass().getSimpleName() : message;
   }
 }

@@ -100,7 +100,7 @@ final class OutboundQueue {
     }
   }
 
-  /** Takes the oldest waiting frame out to be written (the queue must not be empty); it counts as taken until done or put back. */
+  /** Takes the oldest waiting frame out to be written (there must be one); taken until done or put back. */
   QueuedFrame take() {
     QueuedFrame frame = waiting.pollFirst();
     frame.beforeWrite(encoder);

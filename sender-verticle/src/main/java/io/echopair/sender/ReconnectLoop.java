@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On the verticle's event loop, so nothing here is synchronized.
  */
-final class ReconnectLoop implements Connection.Owner {
+final class ReconnectLoop implements ConnectionOwner {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReconnectLoop.class);
 
@@ -79,10 +79,11 @@ final class ReconnectLoop implements Connection.Owner {
       return;
     }
     if (result.failed() && result.cause() instanceof ServerLocator.NoServerFound none) {
-      retryLater(delay -> LOG.warn("No echo server found in the cluster yet; retrying in {} ms (stream {}, attempt {}: {})",
-          delay, index, backoff.attempt(), none.getMessage()));
+      retryLater(delay -> LOG.warn(
+          "No echo server found in the cluster yet; retrying in {} ms (stream {}, attempt {}: {})", delay, index,
+          backoff.attempt(), none.getMessage()));
     } else if (result.failed()) {
-      reconnectLater(Connection.reason(result.cause(), config, servers.target()));
+      reconnectLater(Failures.describe(result.cause(), config, servers.target()));
     } else if (isConnectedToItself(result.result())) {
       result.result().close();
       reconnectLater("connected to itself: nothing listens on " + servers.target());

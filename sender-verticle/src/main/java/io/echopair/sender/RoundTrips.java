@@ -16,7 +16,7 @@ final class RoundTrips {
     micros.recordValue(rttMicros);
   }
 
-  /** {@code RTT p50 0.12 ms, p90 0.20 ms, p99 0.51 ms, max 1.02 ms}, or {@code RTT n/a} without echoes; then starts afresh. */
+  /** {@code RTT p50 0.12 ms, p90 0.20 ms, p99 0.51 ms, max 1.02 ms} ({@code RTT n/a} without echoes); then empties. */
   String describeAndReset() {
     if (micros.getTotalCount() == 0) {
       return "RTT n/a";

@@ -119,6 +119,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
 
   private void begin(ConfigValues values, SenderConfig config, TlsCredentials credentials) {
     live = new LiveConfig<>(values, config, LIVE_KEYS, SenderConfig::from, SenderConfig::withLiveKeysOf, true);
+    drain = new Drain(vertx, streams, config.drainTimeoutMs());
     NetClientOptions options = new NetClientOptions().setConnectTimeout(config.connectTimeoutMs());
     if (credentials != null) {
       config.tls().applyTo(options, credentials, config.connectTimeoutMs());
@@ -128,7 +129,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     for (int i = 1; i <= config.connections(); i++) {
       OutboundQueue queue = new OutboundQueue(i, config.queueCapacity(), config.format());
       streams.add(new ReconnectLoop(i, vertx, client, config, queue, ServerLocator.forStream(vertx, config, i),
-          roundTrips::record, this::checkDrained));
+          roundTrips::record, drain::check));
     }
     LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config),
         plural(config.connections(), "connection"), describeRate(config),
@@ -172,7 +173,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
       return Future.succeededFuture();
     }
     streams.forEach(ReconnectLoop::stopReconnecting);
-    return drain(true).compose(drained -> finish()).eventually(client::close);
+    return drain.await(true).compose(drained -> finish()).eventually(client::close);
   }
 
   @Override
@@ -235,7 +236,8 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
       vertx.cancelTimer(tickTimer);
       LOG.info("Produced {} per connection; waiting up to {} ms for the last {}",
           plural(config.count(), "frame"), config.drainTimeoutMs(), config.acks() ? "echoes" : "writes");
-      drain(false).compose(drained -> finish()).onComplete(closed -> FinishedDeployment.instanceFinished(vertx, context));
+      drain.await(false).compose(drained -> finish())
+          .onComplete(closed -> FinishedDeployment.instanceFinished(vertx, context));
     }
   }
 
@@ -245,26 +247,6 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   }
 
   // ---- finishing
-
-  /**
-   * Completes when no stream has outstanding frames, or after drainTimeoutMs.
-   *
-   * @param givesUpOnDisconnected whether a stream without a connection counts as settled (on stop, when it will not
-   *                              reconnect), rather than being waited for until it reconnects
-   */
-  private Future<Void> drain(boolean givesUpOnDisconnected) {
-    if (drain == null) {
-      drain = new Drain(vertx, settings().drainTimeoutMs(), streams);
-    }
-    return drain.await(givesUpOnDisconnected);
-  }
-
-  /** Called whenever a stream made progress: ends the drain once every stream is settled. */
-  private void checkDrained() {
-    if (drain != null) {
-      drain.check();
-    }
-  }
 
   /** Logs the final line once, closes the connections and completes {@link #completion()}. */
   private Future<Void> finish() {
