@@ -119,7 +119,7 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   }
 
   /** The same settings with another port: the one a server of the same application listens on. */
-  public SenderConfig withPort(int port) {
+  SenderConfig withPort(int port) {
     return new SenderConfig(host, port, frameSize, intervalMs, framesPerTick, message, count, connections, acks,
         queueCapacity, maxInFlight, reconnectInitialDelayMs, reconnectMaxDelayMs, connectTimeoutMs, drainTimeoutMs,
         statsIntervalMs, ackTimeoutMs, discovery, tls);
