@@ -1,8 +1,8 @@
 package io.echopair.app;
 
 import io.echopair.runtime.config.ConfigSource;
-import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.RunsToCompletion;
+import io.echopair.sender.FinishedDeployment;
 import io.echopair.sender.SenderVerticle;
 import io.echopair.server.EchoServerVerticle;
 import io.vertx.core.Future;
@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Both pieces in one JVM: deploys an echo server, then a sender, each reading its section of one configuration
  * ({@code {"server": {...}, "sender": {...}}}).
  *
- * <p>When the server's port is 0 (the OS chooses), the sender connects to the port the server got.
+ * <p>When the server's port is 0 (the OS chooses), the sender connects to the port the server got. When the sender
+ * finishes ({@code count}), the pair completes and undeploys itself, whoever deployed it.
  */
 public final class EchoPairVerticle extends VerticleBase implements RunsToCompletion {
 
@@ -52,17 +53,17 @@ public final class EchoPairVerticle extends VerticleBase implements RunsToComple
   }
 
   private Future<String> deploySender(ConfigSource from, EchoServerVerticle server) {
-    SenderVerticle sender = new SenderVerticle(from.withSection(SENDER_SECTION), senderOverrides(server));
-    sender.completion().onComplete(completion);
+    SenderVerticle sender = newSender(from.withSection(SENDER_SECTION), server);
+    sender.completion().onComplete(completion)
+        .onSuccess(status -> FinishedDeployment.instanceFinished(vertx, context));
     return vertx.deployVerticle(sender);
   }
 
-  private static Overrides senderOverrides(EchoServerVerticle server) {
-    Overrides overrides = Overrides.fromProcess();
+  private static SenderVerticle newSender(ConfigSource source, EchoServerVerticle server) {
     if (server.settings().port() != 0) {
-      return overrides;
+      return new SenderVerticle(source);
     }
     LOG.info("The server's port was chosen by the OS: the sender connects to port {}", server.actualPort());
-    return overrides.withSystemProperty("echopair." + SENDER_SECTION + ".port", String.valueOf(server.actualPort()));
+    return SenderVerticle.toServerPort(source, server.actualPort());
   }
 }

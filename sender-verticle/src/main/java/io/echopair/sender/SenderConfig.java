@@ -28,12 +28,14 @@ import io.echopair.runtime.tls.TlsEngine;
  * @param ackTimeoutMs            how long the oldest unacknowledged frame may wait for its echo before the connection
  *                                is dropped and the frame resent after a reconnect; 0 never
  * @param statsIntervalMs         period of the stats line; 0 for none
+ * @param discovery               whether to look for an echo server on the event bus instead of host and port
  * @param tls                     how to speak TLS to the server; null for plain TCP
  */
 public record SenderConfig(String host, int port, int frameSize, long intervalMs, int framesPerTick, String message,
                            long count, int connections, boolean acks, int queueCapacity, int maxInFlight,
                            long reconnectInitialDelayMs, long reconnectMaxDelayMs, int connectTimeoutMs,
-                           long drainTimeoutMs, long statsIntervalMs, long ackTimeoutMs, SenderTls tls) {
+                           long drainTimeoutMs, long statsIntervalMs, long ackTimeoutMs, boolean discovery,
+                           SenderTls tls) {
 
   public static final String SECTION = "sender";
 
@@ -54,7 +56,6 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
   static final String DRAIN_TIMEOUT_MS = "drainTimeoutMs";
   static final String STATS_INTERVAL_MS = "statsIntervalMs";
-  /** Read by ServerLocator, not part of the record: with it, host and port are not used. */
   static final String DISCOVERY = "discovery";
   static final String ACK_TIMEOUT_MS = "ackTimeoutMs";
   static final String TLS_CA_PATH = "tlsCaPath";
@@ -95,11 +96,7 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
   public static SenderConfig from(ConfigValues values) {
     int frameSize = values.integer(FRAME_SIZE);
     String message = values.string(MESSAGE);
-    try {
-      new FrameFormat(frameSize).encodeText(message);
-    } catch (IllegalArgumentException doesNotFit) {
-      throw ConfigException.invalid(SECTION, MESSAGE, message, doesNotFit.getMessage());
-    }
+    checkFits(message, frameSize);
     long initialDelay = values.longInteger(RECONNECT_INITIAL_DELAY_MS);
     long maxDelay = values.longInteger(RECONNECT_MAX_DELAY_MS);
     if (maxDelay < initialDelay) {
@@ -110,7 +107,22 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
         values.integer(FRAMES_PER_TICK), message, values.longInteger(COUNT), values.integer(CONNECTIONS),
         values.bool(ACKS), values.integer(QUEUE_CAPACITY), values.integer(MAX_IN_FLIGHT), initialDelay, maxDelay,
         values.integer(CONNECT_TIMEOUT_MS), values.longInteger(DRAIN_TIMEOUT_MS), values.longInteger(STATS_INTERVAL_MS),
-        values.longInteger(ACK_TIMEOUT_MS), SenderTls.from(values));
+        values.longInteger(ACK_TIMEOUT_MS), values.bool(DISCOVERY), SenderTls.from(values));
+  }
+
+  private static void checkFits(String message, int frameSize) {
+    try {
+      new FrameFormat(frameSize).encodeText(message);
+    } catch (IllegalArgumentException doesNotFit) {
+      throw ConfigException.invalid(SECTION, MESSAGE, message, doesNotFit.getMessage());
+    }
+  }
+
+  /** The same settings with another port: the one a server of the same application listens on. */
+  SenderConfig withPort(int port) {
+    return new SenderConfig(host, port, frameSize, intervalMs, framesPerTick, message, count, connections, acks,
+        queueCapacity, maxInFlight, reconnectInitialDelayMs, reconnectMaxDelayMs, connectTimeoutMs, drainTimeoutMs,
+        statsIntervalMs, ackTimeoutMs, discovery, tls);
   }
 
   public FrameFormat format() {
@@ -132,10 +144,16 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
     return tls != null;
   }
 
-  /** The same settings with the live keys taken from {@code newer}. */
+  /**
+   * The same settings with the live keys taken from {@code newer}.
+   *
+   * @throws ConfigException when the new message does not fit the frame size in force (a new frameSize waits for a
+   *                         restart)
+   */
   SenderConfig withLiveKeysOf(SenderConfig newer) {
+    checkFits(newer.message, frameSize);
     return new SenderConfig(host, port, frameSize, newer.intervalMs, newer.framesPerTick, newer.message, count,
         connections, acks, queueCapacity, maxInFlight, reconnectInitialDelayMs, reconnectMaxDelayMs, connectTimeoutMs,
-        drainTimeoutMs, statsIntervalMs, ackTimeoutMs, tls);
+        drainTimeoutMs, statsIntervalMs, ackTimeoutMs, discovery, tls);
   }
 }

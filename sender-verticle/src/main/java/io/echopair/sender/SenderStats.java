@@ -18,7 +18,7 @@ import java.util.Locale;
 public record SenderStats(long produced, long sent, long completed, long outstanding, long dropped, long reconnects,
                           long unexpected, boolean acks) {
 
-  static SenderStats of(List<FrameStream> streams, boolean acks) {
+  static SenderStats of(List<ReconnectLoop> streams, boolean acks) {
     long produced = 0;
     long sent = 0;
     long completed = 0;
@@ -26,12 +26,13 @@ public record SenderStats(long produced, long sent, long completed, long outstan
     long dropped = 0;
     long reconnects = 0;
     long unexpected = 0;
-    for (FrameStream stream : streams) {
-      produced += stream.produced();
-      sent += stream.sent();
-      completed += stream.completed();
-      outstanding += stream.outstanding();
-      dropped += stream.dropped();
+    for (ReconnectLoop stream : streams) {
+      OutboundQueue queue = stream.queue();
+      produced += queue.produced();
+      sent += queue.sent();
+      completed += queue.completed();
+      outstanding += queue.outstanding();
+      dropped += queue.dropped();
       reconnects += stream.reconnects();
       unexpected += stream.unexpectedEchoes();
     }

@@ -1,9 +1,9 @@
 package io.echopair.sender;
 
-import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
+import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.launch.RunsToCompletion;
@@ -17,15 +17,16 @@ import io.vertx.core.net.NetClientOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends frames to the echo server on a periodic timer over one or more connections, matches their echoes, and
- * finishes by itself after {@code count} frames per connection.
+ * finishes by itself after {@code count} frames per connection, undeploying itself.
+ *
+ * <p>Per connection it wires an {@link OutboundQueue} (the frames) to a {@link ReconnectLoop} (the sockets, each a
+ * {@link Connection}).
  */
 public final class SenderVerticle extends VerticleBase implements RunsToCompletion {
 
@@ -37,59 +38,74 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private final ConfigSource source;
   private final Overrides overrides;
   private final long scanPeriodMs;
+  // The server's port when the application that deploys both knows it better than the configuration; 0 if not
+  private final int serverPort;
   private final Promise<Integer> completion = Promise.promise();
-  private final List<FrameStream> streams = new ArrayList<>();
-  // RTTs in microseconds since the last stats line; one per verticle, as all its streams share its event loop.
-  private final Histogram rttMicros = new Histogram(3);
+  private final List<ReconnectLoop> streams = new ArrayList<>();
+  private final RoundTrips roundTrips = new RoundTrips();
 
   private LayeredConfig layered;
-  private ConfigValues running;
-  private SenderConfig config;
-  private byte[] text;
+  private LiveConfig<SenderConfig> live;
   private NetClient client;
   private CertificateWatch certificates;
   private long tickTimer = -1;
   private long statsTimer = -1;
-  private AckWatchdog ackWatchdog;
   private boolean producing;
   private long lastStatsSent;
   private long lastStatsNanos;
-  private Promise<Void> drain;
-  private boolean drainGivesUpOnDisconnected;
-  private long drainTimer = -1;
+  private Drain drain;
   private Future<Void> finished;
+  private volatile SenderStats finalStats;
 
   /** A sender configured by its deployment's {@code config()}. */
   public SenderVerticle() {
-    this(null, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS);
+    this(null, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS, 0);
   }
 
   /** A sender configured by {@code source}; a file source is watched for live changes. */
   public SenderVerticle(ConfigSource source) {
-    this(source, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS);
+    this(source, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS, 0);
   }
 
   /** A sender configured by {@code source} and {@code overrides} only (not this process's environment). */
   public SenderVerticle(ConfigSource source, Overrides overrides) {
-    this(source, overrides, LayeredConfig.DEFAULT_SCAN_PERIOD_MS);
+    this(source, overrides, LayeredConfig.DEFAULT_SCAN_PERIOD_MS, 0);
   }
 
+  /** A sender whose file source is looked at every {@code scanPeriodMs} (tests use e.g. 100). */
   SenderVerticle(ConfigSource source, Overrides overrides, long scanPeriodMs) {
+    this(source, overrides, scanPeriodMs, 0);
+  }
+
+  private SenderVerticle(ConfigSource source, Overrides overrides, long scanPeriodMs, int serverPort) {
     this.source = source;
     this.overrides = overrides;
     this.scanPeriodMs = scanPeriodMs;
+    this.serverPort = serverPort;
   }
 
+  /**
+   * A sender configured by {@code source} that connects to {@code port} whatever its configuration says: the port an
+   * echo server of the same application got from the OS.
+   */
+  public static SenderVerticle toServerPort(ConfigSource source, int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("not a server port: " + port);
+    }
+    return new SenderVerticle(source, Overrides.fromProcess(), LayeredConfig.DEFAULT_SCAN_PERIOD_MS, port);
+  }
+
+  /** Loads and checks the configuration (the deployment fails with its one-line ConfigException), then starts. */
   @Override
   public Future<?> start() {
     ConfigSource from = source != null ? source : ConfigSource.inline(config());
     layered = new LayeredConfig(vertx, from, SenderConfig.SCHEMA, overrides, scanPeriodMs);
     return layered.load()
         .compose(values -> {
-          running = values;
           SenderConfig checked = SenderConfig.from(values);
-          return credentialsOf(checked).map(credentials -> {
-            begin(checked, credentials);
+          SenderConfig config = serverPort == 0 ? checked : checked.withPort(serverPort);
+          return credentialsOf(config).map(credentials -> {
+            begin(values, config, credentials);
             return values;
           });
         })
@@ -101,30 +117,29 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     return checked.usesTls() ? vertx.executeBlocking(() -> checked.tls().load()) : Future.succeededFuture(null);
   }
 
-  private void begin(SenderConfig checked, TlsCredentials credentials) {
-    config = checked;
-    text = config.encodedMessage();
+  private void begin(ConfigValues values, SenderConfig config, TlsCredentials credentials) {
+    live = new LiveConfig<>(values, config, LIVE_KEYS, SenderConfig::from, SenderConfig::withLiveKeysOf, true);
+    drain = new Drain(vertx, streams, config.drainTimeoutMs());
     NetClientOptions options = new NetClientOptions().setConnectTimeout(config.connectTimeoutMs());
     if (credentials != null) {
       config.tls().applyTo(options, credentials, config.connectTimeoutMs());
       certificates = CertificateWatch.start(vertx, "sender", credentials, scanPeriodMs, this::renew);
     }
     client = vertx.createNetClient(options);
-    boolean discovery = running.bool(SenderConfig.DISCOVERY);
     for (int i = 1; i <= config.connections(); i++) {
-      streams.add(new FrameStream(i, vertx, client, config, rttMicros, this::checkDrained,
-          ServerLocator.forStream(vertx, config, discovery, i)));
+      OutboundQueue queue = new OutboundQueue(i, config.queueCapacity(), config.format());
+      streams.add(new ReconnectLoop(i, vertx, client, config, queue, ServerLocator.forStream(vertx, config, i),
+          roundTrips::record, drain::check));
     }
-    LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config, discovery),
+    LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config),
         plural(config.connections(), "connection"), describeRate(config),
         credentials == null ? "" : " " + config.tls().describe(credentials, options.getSslEngineOptions()));
-    streams.forEach(FrameStream::connect);
-    ackWatchdog = AckWatchdog.watch(vertx, streams, config);
+    streams.forEach(ReconnectLoop::connect);
     if (config.statsIntervalMs() > 0) {
       lastStatsNanos = System.nanoTime();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::logStats);
     }
-    layered.watch(this::reload);
+    layered.watch(next -> live.change(next).ifPresent(this::apply));
     producing = true;
     tickTimer = vertx.setPeriodic(config.intervalMs(), this::tick);
     // Like the seed's client, the first frame goes at once.
@@ -133,7 +148,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
 
   /** New connections use renewed credentials; open ones keep theirs. */
   private Future<Boolean> renew(TlsCredentials renewed) {
-    return client.updateSSLOptions(config.tls().sslOptions(renewed));
+    return client.updateSSLOptions(settings().tls().sslOptions(renewed));
   }
 
   private void failedToStart(Throwable cause) {
@@ -143,6 +158,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
 
   @Override
   public Future<?> stop() {
+    FinishedDeployment.forget(vertx, context);
     producing = false;
     vertx.cancelTimer(tickTimer);
     vertx.cancelTimer(statsTimer);
@@ -152,12 +168,12 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     if (certificates != null) {
       certificates.close();
     }
-    if (config == null) {
+    if (live == null) {
       completion.tryComplete(ExitStatus.OK);
       return Future.succeededFuture();
     }
-    streams.forEach(FrameStream::stopReconnecting);
-    return drain(true).compose(drained -> finish()).eventually(client::close);
+    streams.forEach(ReconnectLoop::stopReconnecting);
+    return drain.await(true).compose(drained -> finish()).eventually(client::close);
   }
 
   @Override
@@ -165,17 +181,34 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     return completion.future();
   }
 
-  /** The totals right now, read on the verticle's event loop. */
+  /** The totals right now, read on the verticle's event loop; the final ones once it finished. */
   public Future<SenderStats> stats() {
+    SenderStats last = finalStats;
+    if (last != null) {
+      return Future.succeededFuture(last);
+    }
     Promise<SenderStats> snapshot = Promise.promise();
     context.runOnContext(v -> {
-      if (config == null) {
+      if (live == null) {
         snapshot.fail(new IllegalStateException("the sender has not started"));
       } else {
-        snapshot.complete(SenderStats.of(streams, config.acks()));
+        snapshot.complete(SenderStats.of(streams, settings().acks()));
       }
     });
     return snapshot.future();
+  }
+
+  /** The configuration in force. */
+  private SenderConfig settings() {
+    return live.current();
+  }
+
+  /** A live change: the next ticks use the new message, rate and interval. */
+  private void apply(SenderConfig changed) {
+    if (producing) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = vertx.setPeriodic(changed.intervalMs(), this::tick);
+    }
   }
 
   // ---- producing
@@ -184,24 +217,27 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     if (!producing) {
       return;
     }
+    SenderConfig config = settings();
+    byte[] text = config.encodedMessage();
     long sentAtMicros = epochMicros();
     boolean allProduced = true;
-    for (FrameStream stream : streams) {
+    for (ReconnectLoop stream : streams) {
       long frames = config.framesPerTick();
       if (config.finite()) {
-        frames = Math.min(frames, config.count() - stream.produced());
+        frames = Math.min(frames, config.count() - stream.queue().produced());
       }
       if (frames > 0) {
         stream.produce((int) frames, text, sentAtMicros);
       }
-      allProduced &= config.finite() && stream.produced() >= config.count();
+      allProduced &= config.finite() && stream.queue().produced() >= config.count();
     }
     if (allProduced) {
       producing = false;
       vertx.cancelTimer(tickTimer);
       LOG.info("Produced {} per connection; waiting up to {} ms for the last {}",
           plural(config.count(), "frame"), config.drainTimeoutMs(), config.acks() ? "echoes" : "writes");
-      drain(false).onComplete(drained -> finish());
+      drain.await(false).compose(drained -> finish())
+          .onComplete(closed -> FinishedDeployment.instanceFinished(vertx, context));
     }
   }
 
@@ -212,120 +248,32 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
 
   // ---- finishing
 
-  /**
-   * Completes when no stream has outstanding frames, or after drainTimeoutMs.
-   *
-   * @param givesUpOnDisconnected whether a stream without a connection counts as settled (on stop, when it will not
-   *                              reconnect), rather than being waited for until it reconnects
-   */
-  private Future<Void> drain(boolean givesUpOnDisconnected) {
-    drainGivesUpOnDisconnected |= givesUpOnDisconnected;
-    if (drain == null) {
-      drain = Promise.promise();
-      if (config.drainTimeoutMs() > 0) {
-        drainTimer = vertx.setTimer(config.drainTimeoutMs(), id -> drain.tryComplete());
-      } else {
-        drain.tryComplete();
-      }
-    }
-    checkDrained();
-    return drain.future();
-  }
-
-  /** Called whenever a stream made progress: ends the drain once every stream is settled. */
-  private void checkDrained() {
-    if (drain == null || drain.future().isComplete()) {
-      return;
-    }
-    for (FrameStream stream : streams) {
-      if (stream.outstanding() > 0 && (stream.mayProgress() || !drainGivesUpOnDisconnected)) {
-        return;
-      }
-    }
-    vertx.cancelTimer(drainTimer);
-    drain.tryComplete();
-  }
-
   /** Logs the final line once, closes the connections and completes {@link #completion()}. */
   private Future<Void> finish() {
     if (finished != null) {
       return finished;
     }
-    SenderStats totals = SenderStats.of(streams, config.acks());
+    SenderStats totals = SenderStats.of(streams, settings().acks());
+    finalStats = totals;
     LOG.info("Sender finished: {}", totals.describeFinal());
     vertx.cancelTimer(statsTimer);
-    ackWatchdog.stop();
-    List<Future<Void>> closed = streams.stream().map(FrameStream::close).toList();
+    List<Future<Void>> closed = streams.stream().map(ReconnectLoop::close).toList();
     finished = Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
     // Whether count was reached or the sender was stopped (SIGTERM, undeploy): 0 only if every frame got through
-    boolean unacknowledged = !totals.allDone();
-    completion.tryComplete(unacknowledged ? ExitStatus.UNACKNOWLEDGED : ExitStatus.OK);
+    completion.tryComplete(totals.allDone() ? ExitStatus.OK : ExitStatus.UNACKNOWLEDGED);
     return finished;
   }
 
   // ---- stats
 
   private void logStats(long timerId) {
-    SenderStats totals = SenderStats.of(streams, config.acks());
+    SenderStats totals = SenderStats.of(streams, settings().acks());
     long now = System.nanoTime();
     String line = totals.describeRate(lastStatsSent, (now - lastStatsNanos) / 1_000_000);
     lastStatsSent = totals.sent();
     lastStatsNanos = now;
-    LOG.info("Stats: {}; {}", line, describeRtt());
-    rttMicros.reset();
-  }
-
-  private String describeRtt() {
-    if (!config.acks() || rttMicros.getTotalCount() == 0) {
-      return "RTT n/a";
-    }
-    return String.format(Locale.ROOT, "RTT p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
-        rttMicros.getValueAtPercentile(50) / 1000.0, rttMicros.getValueAtPercentile(90) / 1000.0,
-        rttMicros.getValueAtPercentile(99) / 1000.0, rttMicros.getMaxValue() / 1000.0);
-  }
-
-  // ---- live reload
-
-  private void reload(ConfigValues changed) {
-    SenderConfig candidate;
-    byte[] candidateText;
-    try {
-      candidate = SenderConfig.from(changed);
-      // Check against the frame size in force: a new frameSize waits for a restart.
-      candidateText = checkedText(candidate.message());
-    } catch (ConfigException invalid) {
-      LOG.warn("Configuration change ignored: {}", invalid.getMessage());
-      return;
-    }
-    for (String key : running.changedKeys(changed)) {
-      String before = render(running, key);
-      String after = render(changed, key);
-      if (LIVE_KEYS.contains(key)) {
-        LOG.info("{} changed {} -> {}, applied", key, before, after);
-      } else {
-        LOG.warn("{} changed {} -> {}: needs a restart, ignored", key, before, after);
-      }
-    }
-    long intervalBefore = config.intervalMs();
-    running = changed;
-    config = config.withLiveKeysOf(candidate);
-    text = candidateText;
-    if (producing && config.intervalMs() != intervalBefore) {
-      vertx.cancelTimer(tickTimer);
-      tickTimer = vertx.setPeriodic(config.intervalMs(), this::tick);
-    }
-  }
-
-  private byte[] checkedText(String message) {
-    try {
-      return config.format().encodeText(message);
-    } catch (IllegalArgumentException doesNotFit) {
-      throw ConfigException.invalid(SenderConfig.SECTION, SenderConfig.MESSAGE, message, doesNotFit.getMessage());
-    }
-  }
-
-  private static String render(ConfigValues values, String key) {
-    return ConfigException.render(values.toJson().getValue(key));
+    String rtt = roundTrips.describeAndReset();
+    LOG.info("Stats: {}; {}", line, settings().acks() ? rtt : "RTT n/a");
   }
 
   // ---- wording

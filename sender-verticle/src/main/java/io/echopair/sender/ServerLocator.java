@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where one stream connects: the configured host and port, or, with {@code discovery}, an echo server found on the
  * event bus. Looking for one asks a few servers at once (requests go round-robin over them) and takes the one with
- * the fewest clients, counting those this sender's other streams have just picked; until one answers it retries
- * with backoff. A found server whose cluster node leaves has its
- * connection closed, so the stream looks again.
+ * the fewest clients, counting those this sender's other streams have just picked; when none answers, the search
+ * fails with {@link NoServerFound} and the stream's {@link ReconnectLoop} tries again. A found server whose cluster
+ * node leaves has its connection closed, so the stream looks again.
  *
  * <p>Runs on the stream's event loop.
  */
@@ -39,29 +39,31 @@ final class ServerLocator {
   /** Where the streams of one sender verticle (one context) count the servers they are connected to. */
   private static final String PICKS = ServerLocator.class.getName() + ".picks";
 
+  /** No server answered a search; the message says why. */
+  static final class NoServerFound extends RuntimeException {
+    NoServerFound(String why) {
+      super(why, null, false, false);
+    }
+  }
+
   private final Vertx vertx;
   private final SenderConfig config;
-  private final boolean discovery;
   private final int stream;
-  private final Backoff backoff;
   // Server id -> streams of this sender on it: a server the sender's clients have not reached yet still counts
   private final Map<String, Integer> picks;
 
   private String target;
   private String picked;
   private ClusterNodes.Departure departure;
-  private long retryTimer = -1;
   private Promise<ServerOffer> search;
+  private boolean searchFailed;
   private boolean closed;
 
-  private ServerLocator(Vertx vertx, SenderConfig config, boolean discovery, int stream) {
+  private ServerLocator(Vertx vertx, SenderConfig config, int stream) {
     this.vertx = vertx;
     this.config = config;
-    this.discovery = discovery;
     this.stream = stream;
-    this.backoff = new Backoff(config.reconnectInitialDelayMs(), config.reconnectMaxDelayMs(),
-        ThreadLocalRandom.current());
-    this.target = discovery ? "an echo server of the cluster" : config.host() + ":" + config.port();
+    this.target = config.discovery() ? "an echo server of the cluster" : config.host() + ":" + config.port();
     this.picks = picksOf(vertx.getOrCreateContext());
   }
 
@@ -75,16 +77,15 @@ final class ServerLocator {
   }
 
   /**
-   * @param discovery whether to look for a server on the event bus, ignoring host and port
-   * @param stream    the stream's number, for log lines
+   * @param stream the stream's number, for log lines
    */
-  static ServerLocator forStream(Vertx vertx, SenderConfig config, boolean discovery, int stream) {
-    return new ServerLocator(vertx, config, discovery, stream);
+  static ServerLocator forStream(Vertx vertx, SenderConfig config, int stream) {
+    return new ServerLocator(vertx, config, stream);
   }
 
   /** What the sender's first line says it connects to. */
-  static String describe(Vertx vertx, SenderConfig config, boolean discovery) {
-    if (!discovery) {
+  static String describe(Vertx vertx, SenderConfig config) {
+    if (!config.discovery()) {
       return config.host() + ":" + config.port();
     }
     return vertx.isClustered() ? "an echo server found in the cluster (host and port are not used)"
@@ -97,11 +98,11 @@ final class ServerLocator {
     return target;
   }
 
-  /** Finds the server (with discovery: waits until one answers) and connects to it. */
+  /** Finds the server (with discovery: fails with {@link NoServerFound} when none answers) and connects to it. */
   Future<NetSocket> connect(NetClient client) {
     stopWatching();
     release();
-    if (!discovery) {
+    if (!config.discovery()) {
       return client.connect(config.port(), config.host());
     }
     return find().compose(offer -> {
@@ -115,10 +116,6 @@ final class ServerLocator {
     closed = true;
     stopWatching();
     release();
-    if (retryTimer != -1) {
-      vertx.cancelTimer(retryTimer);
-      retryTimer = -1;
-    }
     if (search != null) {
       search.tryFail("the sender is stopping");
     }
@@ -127,41 +124,29 @@ final class ServerLocator {
   // ---- discovery
 
   private Future<ServerOffer> find() {
-    search = Promise.promise();
-    ask(search);
-    return search.future();
-  }
-
-  private void ask(Promise<ServerOffer> found) {
-    retryTimer = -1;
+    Promise<ServerOffer> found = Promise.promise();
+    search = found;
     if (closed) {
       found.tryFail("the sender is stopping");
-      return;
+      return found.future();
     }
     probe().onComplete(offer -> {
       if (closed) {
         found.tryFail("the sender is stopping");
         return;
       }
-      if (backoff.attempt() > 0) {
+      if (searchFailed) {
         LOG.info("Found echo server {} for stream {}", offer.describe(), stream);
       }
-      backoff.reset();
+      searchFailed = false;
       picked = offer.serverId();
       picks.merge(picked, 1, Integer::sum);
       found.tryComplete(offer);
-    }, failure -> retry(found, failure.getMessage()));
-  }
-
-  private void retry(Promise<ServerOffer> found, String why) {
-    if (closed) {
-      found.tryFail("the sender is stopping");
-      return;
-    }
-    long delay = backoff.nextDelayMs();
-    LOG.warn("No echo server found in the cluster yet; retrying in {} ms (stream {}, attempt {}: {})", delay, stream,
-        backoff.attempt(), why);
-    retryTimer = vertx.setTimer(delay, id -> ask(found));
+    }, failure -> {
+      searchFailed = true;
+      found.tryFail(new NoServerFound(failure.getMessage()));
+    });
+    return found.future();
   }
 
   /** Asks {@link #PROBES} servers at once; the least busy of those that answer wins, ties at random. */

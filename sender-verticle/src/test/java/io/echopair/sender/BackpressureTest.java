@@ -52,7 +52,7 @@ class BackpressureTest {
           assertThat(stats.dropped()).isPositive();
           assertThat(stats.completed() + stats.dropped() + stats.outstanding()).isEqualTo(stats.produced());
           // Vert.x 5 reports writeQueueFull once Netty holds 64 KB and 16 more writes wait in its own queue
-          int framesPerBatch = FrameStream.MAX_BATCH_BYTES / 100;
+          int framesPerBatch = Connection.MAX_BATCH_BYTES / 100;
           assertThat(stats.outstanding()).isPositive().isLessThanOrEqualTo(queueCapacity + 18L * framesPerBatch);
           ctx.completeNow();
         })));

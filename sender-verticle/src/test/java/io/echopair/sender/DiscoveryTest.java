@@ -112,16 +112,13 @@ class DiscoveryTest {
   @Test
   @DisplayName("A sender still looking for a server stops at once when undeployed, not after drainTimeoutMs")
   void stopsWhileLooking(Vertx vertx, VertxTestContext ctx) {
-    long[] stoppingAt = new long[1];
-    deploy(vertx, discoveryConf().put("drainTimeoutMs", 60_000))
+    // Ten minutes of drain: a sender that waited for it would outlast the class's timeout by far
+    deploy(vertx, discoveryConf().put("drainTimeoutMs", 600_000))
         .compose(sender -> log.awaitContaining("No echo server found in the cluster yet")
-            .compose(looking -> {
-              stoppingAt[0] = System.nanoTime();
-              return vertx.undeploy(sender.deploymentID());
-            })
+            .compose(looking -> vertx.undeploy(sender.deploymentID()))
             .compose(undeployed -> sender.completion()))
         .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
-          assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppingAt[0])).isLessThan(10_000);
+          assertThat(status).as("frames were produced and none got through").isEqualTo(ExitStatus.UNACKNOWLEDGED);
           assertThat(log.linesContaining("Sender finished")).hasSize(1);
           ctx.completeNow();
         })));

@@ -1,10 +1,10 @@
 package io.echopair.sender;
 
 import static io.echopair.sender.SenderTesting.fastConf;
-import static io.echopair.sender.SenderTesting.senderLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.config.ConfigSource;
+import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
@@ -29,8 +29,9 @@ class LiveReloadTest {
 
   private static final long SCAN_PERIOD_MS = 100;
 
+  /** LiveConfig says what a change did. */
   @RegisterExtension
-  final LogCapture log = senderLog();
+  final LogCapture log = LogCapture.of(LiveConfig.class);
 
   @Test
   @DisplayName("A changed message and intervalMs apply at once; a changed port is logged as needing a restart")
@@ -46,14 +47,15 @@ class LiveReloadTest {
           .compose(deployed -> server.whenReceived(frames -> frames.stream().anyMatch(f -> f.text().equals("first"))))
           .compose(firstSeen -> write(vertx, file, second))
           .compose(written -> server.whenReceived(frames -> frames.stream().anyMatch(f -> f.text().equals("second"))))
-          .compose(secondSeen -> log.awaitContaining("intervalMs changed 20 -> 10, applied"))
+          .compose(secondSeen -> log.awaitContaining("sender.intervalMs = 10 applied"))
           .compose(applied -> write(vertx, file, third))
-          .compose(written -> log.awaitLine(line -> line.contains("port changed")))
+          .compose(written -> log.awaitLine(line -> line.contains("sender.port")))
           .map(portLine -> {
             ctx.verify(() -> {
-              assertThat(portLine).isEqualTo("WARN port changed " + server.port() + " -> " + (server.port() + 1)
-                  + ": needs a restart, ignored");
-              assertThat(log.lines()).contains("INFO message changed \"first\" -> \"second\", applied");
+              assertThat(portLine).isEqualTo("WARN Configuration changed: sender.port = " + (server.port() + 1)
+                  + " needs a restart; still using " + server.port());
+              assertThat(log.lines()).contains("INFO Configuration changed: sender.message = \"second\" applied",
+                  "INFO Configuration changed: sender.intervalMs = 10 applied");
               // Still sending to the old port, in order, without a gap when the message changed
               assertThat(server.received()).extracting(Received::sequence).isSorted().doesNotHaveDuplicates();
               assertThat(server.received()).extracting(Received::text).containsOnly("first", "second");

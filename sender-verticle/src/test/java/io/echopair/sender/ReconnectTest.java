@@ -37,7 +37,7 @@ class ReconnectTest {
     TestEchoServer.start(vertx, Mode.ECHO).compose(server ->
         deploy(vertx, fastConf(server.port()).put("count", 20))
             .compose(sender -> server.whenReceived(5)
-                .compose(firstFive -> server.close())
+                .compose(firstFive -> server.closeHoldingPort())
                 // Failed attempts: the server is really gone and ticks went on meanwhile
                 .compose(closed -> log.awaitLine(line -> line.matches("WARN Reconnecting stream 1 in \\d+ ms \\(attempt 3\\): .*")))
                 .compose(down -> server.listenAgain())

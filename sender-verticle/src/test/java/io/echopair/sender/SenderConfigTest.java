@@ -31,7 +31,7 @@ class SenderConfigTest {
     SenderConfig config = parse(new JsonObject());
 
     assertThat(config).isEqualTo(new SenderConfig("127.0.0.1", 7777, 100, 2000, 1, "This Msg From Client", 0, 1, true,
-        10_000, 10_000, 100, 1000, 5000, 10_000, 10_000, 5000, null));
+        10_000, 10_000, 100, 1000, 5000, 10_000, 10_000, 5000, false, null));
     assertThat(config.usesTls()).isFalse();
     assertThat(config.finite()).isFalse();
   }

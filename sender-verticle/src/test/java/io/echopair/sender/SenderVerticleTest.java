@@ -6,14 +6,20 @@ import static io.echopair.sender.SenderTesting.range;
 import static io.echopair.sender.SenderTesting.senderLog;
 import static io.echopair.sender.SenderTesting.sequences;
 import static io.echopair.sender.SenderTesting.sequencesBySender;
+import static io.echopair.runtime.testing.Undeployments.whenUndeployed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.echopair.runtime.config.ConfigException;
+import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.TestEchoServer.Mode;
 import io.echopair.sender.TestEchoServer.Received;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -167,14 +173,69 @@ class SenderVerticleTest {
   }
 
   @Test
-  @DisplayName("A configuration the schema accepts but the frame cannot carry fails the deployment with a ConfigException")
+  @DisplayName("A configuration the schema accepts but the frame cannot carry fails the deployment with a ConfigException, before any connection")
   void badConfigFailsDeployment(Vertx vertx, VertxTestContext ctx) {
-    deploy(vertx, fastConf(7777).put("message", "é".repeat(34)))
+    TestEchoServer.start(vertx, Mode.ECHO)
+        .compose(server -> deploy(vertx, fastConf(server.port()).put("message", "é".repeat(34)))
+            .onComplete(ctx.failing(error -> ctx.verify(() -> {
+              assertThat(error)
+                  .isInstanceOf(ConfigException.class)
+                  .hasMessageStartingWith("sender.message = ")
+                  .hasMessageEndingWith("message is 68 bytes in UTF-8; a 100-byte frame holds at most 67");
+              assertThat(server.connections()).isZero();
+              assertThat(vertx.deploymentIDs()).isEmpty();
+              ctx.completeNow();
+            }))));
+  }
+
+  @Test
+  @DisplayName("Embedded with its configuration in DeploymentOptions, a bad value fails the deployment with the launcher's one-line message")
+  void embeddedBadConfigFailsWithTheSameMessage(Vertx vertx, VertxTestContext ctx) {
+    JsonObject json = new JsonObject().put("port", 70000);
+    String launcherMessage = catchThrowableOfType(
+        () -> new SenderApplication().validate(json, Overrides.none()), ConfigException.class).getMessage();
+    vertx.deployVerticle(new SenderVerticle(), new DeploymentOptions().setConfig(json))
         .onComplete(ctx.failing(error -> ctx.verify(() -> {
-          assertThat(error)
-              .isInstanceOf(ConfigException.class)
-              .hasMessageStartingWith("sender.message = ")
-              .hasMessageEndingWith("message is 68 bytes in UTF-8; a 100-byte frame holds at most 67");
+          assertThat(error).isInstanceOf(ConfigException.class)
+              .hasMessage(launcherMessage)
+              .hasMessage("sender.port = 70000: must be between 1 and 65535");
+          assertThat(vertx.deploymentIDs()).isEmpty();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("Embedded with its configuration in DeploymentOptions, a sender that reached its count undeploys itself")
+  void finishedSenderUndeploysItself(Vertx vertx, VertxTestContext ctx) {
+    Context test = vertx.getOrCreateContext();
+    TestEchoServer.start(vertx, Mode.ECHO)
+        .compose(server -> {
+          SenderVerticle sender = new SenderVerticle();
+          return vertx.deployVerticle(sender, new DeploymentOptions().setConfig(fastConf(server.port()).put("count", 3)))
+              .compose(id -> sender.completion()
+                  .compose(status -> whenUndeployed(test, id).map(status)));
+        })
+        .onComplete(ctx.succeeding(status -> ctx.verify(() -> {
+          assertThat(status).isEqualTo(ExitStatus.OK);
+          assertThat(log.linesContaining("Sender finished")).hasSize(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("With two instances, each sends its count and the deployment ends once both have finished")
+  void instancesEndTogether(Vertx vertx, VertxTestContext ctx) {
+    Context test = vertx.getOrCreateContext();
+    TestEchoServer.start(vertx, Mode.ECHO)
+        .compose(server -> vertx.deployVerticle(SenderVerticle.class.getName(), new DeploymentOptions().setInstances(2)
+                .setConfig(fastConf(server.port()).put("count", 20)))
+            .compose(id -> whenUndeployed(test, id))
+            .map(undeployed -> server.received()))
+        .onComplete(ctx.succeeding(frames -> ctx.verify(() -> {
+          assertThat(sequencesBySender(frames)).hasSize(2)
+              .allSatisfy((id, sequence) -> assertThat(sequence).isEqualTo(range(1, 20)));
+          assertThat(log.linesContaining("Sender finished")).hasSize(2)
+              .allMatch(line -> line.endsWith("produced 20, acknowledged 20, dropped on queue overflow 0, unacknowledged at exit 0"));
           ctx.completeNow();
         })));
   }

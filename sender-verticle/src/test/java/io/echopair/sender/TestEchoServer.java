@@ -13,6 +13,11 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +29,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A loopback server for the sender's tests: it records every frame it receives and echoes it, ignores it, stops
- * reading, or answers with wrong echoes; it can be closed and listen again on the same port. With TLS options it
+ * reading, or answers with wrong echoes; it can be closed and listen again on the same port, which it holds meanwhile. With TLS options it
  * speaks TLS, records each client's certificate subject, and can take new certificates while it runs.
  */
 final class TestEchoServer {
@@ -58,6 +63,8 @@ final class TestEchoServer {
   private final AtomicInteger connections = new AtomicInteger();
   private NetServer server;
   private int port;
+  // While down: holds the port without listening
+  private SocketChannel holder;
 
   private TestEchoServer(Vertx vertx, Mode mode, NetServerOptions options) {
     this.vertx = vertx;
@@ -75,14 +82,42 @@ final class TestEchoServer {
     return new TestEchoServer(vertx, mode, options).listen(0);
   }
 
-  /** A free port where nothing listens (yet): the server was started there and closed. */
+  /**
+   * A server that is down on a port of its own: the port is held by a bound socket that does not listen, so a connect
+   * is refused and no other program (nor the sender's own connect) can take the port until {@link #listenAgain()}.
+   */
   static Future<TestEchoServer> reservePort(Vertx vertx, Mode mode) {
-    return start(vertx, mode).compose(server -> server.close().map(server));
+    TestEchoServer server = new TestEchoServer(vertx, mode, new NetServerOptions());
+    try {
+      server.port = server.hold(0);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return Future.succeededFuture(server);
   }
 
-  /** Listens again on the port it had. */
+  /** Listens again on its port: bound beside the holding socket (both reuse the address), which then lets go. */
   Future<TestEchoServer> listenAgain() {
-    return listen(port);
+    return listen(port).andThen(listening -> letGo());
+  }
+
+  /** Binds a socket to 127.0.0.1:{@code onPort} without listening; returns the port. */
+  private int hold(int onPort) throws IOException {
+    holder = SocketChannel.open();
+    holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+    holder.bind(new InetSocketAddress("127.0.0.1", onPort));
+    return ((InetSocketAddress) holder.getLocalAddress()).getPort();
+  }
+
+  private void letGo() {
+    try {
+      if (holder != null) {
+        holder.close();
+        holder = null;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Future<TestEchoServer> listen(int onPort) {
@@ -103,6 +138,27 @@ final class TestEchoServer {
     sockets.forEach(socket -> closing.add(socket.close()));
     closing.add(server.close());
     return Future.join(closing).mapEmpty();
+  }
+
+  /** Goes down: closes like {@link #close()}, then holds the port for {@link #listenAgain()}. */
+  Future<Void> closeHoldingPort() {
+    Promise<Void> held = Promise.promise();
+    close().onComplete(closed -> holdWhenFree(held, 200));
+    return held.future();
+  }
+
+  /** The listening socket may outlive its close future by a moment (its own event loop closes it): tries again. */
+  private void holdWhenFree(Promise<Void> held, int triesLeft) {
+    try {
+      hold(port);
+      held.complete();
+    } catch (IOException inUse) {
+      if (triesLeft == 0) {
+        held.fail(inUse);
+      } else {
+        vertx.setTimer(5, id -> holdWhenFree(held, triesLeft - 1));
+      }
+    }
   }
 
   /** Closes the connections and keeps listening: the sender reconnects. */
