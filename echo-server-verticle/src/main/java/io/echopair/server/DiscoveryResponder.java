@@ -1,6 +1,6 @@
 package io.echopair.server;
 
-import io.echopair.runtime.cluster.ServerOffer;
+import io.echopair.protocol.ServerOffer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;

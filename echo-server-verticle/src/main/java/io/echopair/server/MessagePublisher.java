@@ -2,7 +2,7 @@ package io.echopair.server;
 
 import io.echopair.protocol.Frame;
 import io.echopair.protocol.SenderId;
-import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.protocol.ReceivedMessage;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import java.time.Instant;

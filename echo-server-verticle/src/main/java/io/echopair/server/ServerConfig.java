@@ -1,7 +1,7 @@
 package io.echopair.server;
 
 import io.echopair.protocol.FrameFormat;
-import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;

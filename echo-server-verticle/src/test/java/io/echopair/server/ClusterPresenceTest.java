@@ -2,8 +2,8 @@ package io.echopair.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.runtime.cluster.ReceivedMessage;
-import io.echopair.runtime.cluster.ServerOffer;
+import io.echopair.protocol.ReceivedMessage;
+import io.echopair.protocol.ServerOffer;
 import io.echopair.runtime.config.ConfigException;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

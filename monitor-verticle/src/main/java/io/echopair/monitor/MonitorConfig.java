@@ -1,6 +1,6 @@
 package io.echopair.monitor;
 
-import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigValues;
 import java.util.Set;

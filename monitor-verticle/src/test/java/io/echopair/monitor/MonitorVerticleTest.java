@@ -2,7 +2,7 @@ package io.echopair.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.testing.LogCapture;

@@ -2,7 +2,7 @@ package io.echopair.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.runtime.cluster.ReceivedMessage;
+import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.runtime.testing.TestCluster;

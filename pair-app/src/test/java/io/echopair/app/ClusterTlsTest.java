@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.runtime.cluster.EventBusConnectFailures;
 import io.echopair.runtime.cluster.EventBusTls;
-import io.echopair.runtime.cluster.ReceivedMessage;
-import io.echopair.runtime.cluster.ServerOffer;
+import io.echopair.protocol.ReceivedMessage;
+import io.echopair.protocol.ServerOffer;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;

@@ -1,7 +1,7 @@
 package io.echopair.sender;
 
 import io.echopair.runtime.cluster.ClusterNodes;
-import io.echopair.runtime.cluster.ServerOffer;
+import io.echopair.protocol.ServerOffer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

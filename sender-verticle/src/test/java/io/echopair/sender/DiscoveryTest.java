@@ -8,7 +8,7 @@ import static io.echopair.sender.SenderTesting.sequences;
 import static io.echopair.sender.TlsTesting.tlsServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.echopair.runtime.cluster.ServerOffer;
+import io.echopair.protocol.ServerOffer;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.runtime.testing.TestCertificates;

@@ -1,4 +1,4 @@
-package io.echopair.runtime.cluster;
+package io.echopair.protocol;
 
 import io.vertx.core.json.JsonObject;
 
