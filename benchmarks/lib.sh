@@ -1,4 +1,4 @@
-# Helpers of the benchmark scripts (sourced by throughput.sh and hostile.sh, not run): CPU use read from /proc,
+# Helpers of the benchmark scripts (sourced by throughput.sh, hostile.sh and tls.sh, not run): CPU use read from /proc,
 # waiting for log lines, and starting and stopping one echo server. The sourcing script sets SCRIPT (its name, for
 # messages) and WORK (its private temporary folder) first.
 
@@ -92,6 +92,17 @@ await_line() {
     sleep 0.1
   done
   return 1
+}
+
+# The server's frames/s since byte $1 of its log: mean rate of the Stats intervals with traffic, first and last left out.
+steady_rate() {
+  tail -c +"$(($1 + 1))" "$SERVER_LOG" | { grep -a 'EchoServerVerticle - Stats:' || true; } \
+    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' \
+    | awk '$1 > 0 { r[n++] = $1 } END {
+        if (n == 0) { print 0; exit }
+        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
+        for (i = lo; i <= hi; i++) s += r[i]
+        printf "%.0f", s / (hi - lo + 1) }'
 }
 
 # ---- the server

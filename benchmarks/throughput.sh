@@ -66,17 +66,6 @@ loop_micros_per_frame() {
     if (f > 0 && n > 1) printf "%.2f", best / hz * 1e6 / f; else print "-" }'
 }
 
-# The server's frames/s since byte $1 of its log: mean rate of the Stats intervals with traffic, first and last left out.
-steady_rate() {
-  tail -c +"$(($1 + 1))" "$SERVER_LOG" | { grep -a 'EchoServerVerticle - Stats:' || true; } \
-    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' \
-    | awk '$1 > 0 { r[n++] = $1 } END {
-        if (n == 0) { print 0; exit }
-        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
-        for (i = lo; i <= hi; i++) s += r[i]
-        printf "%.0f", s / (hi - lo + 1) }'
-}
-
 # ---- the server
 
 start_server() {

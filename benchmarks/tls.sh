@@ -49,16 +49,6 @@ keytool -genkeypair -alias server -keyalg EC -groupname secp256r1 -dname CN=echo
   -validity 2 -keystore "$WORK/server.p12" -storetype PKCS12 -storepass benchmark >/dev/null 2>&1
 "${LOAD[@]}" pem "$WORK/server.p12" benchmark "$WORK/server.crt" "$WORK/server.key"
 
-steady_rate() {
-  tail -c +"$(($1 + 1))" "$SERVER_LOG" | { grep -a 'EchoServerVerticle - Stats:' || true; } \
-    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' \
-    | awk '$1 > 0 { r[n++] = $1 } END {
-        if (n == 0) { print 0; exit }
-        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
-        for (i = lo; i <= hi; i++) s += r[i]
-        printf "%.0f", s / (hi - lo + 1) }'
-}
-
 # Starts the server for case $1 (plain, jdk, openssl)
 start_server() {
   local name=$1 tls=()
