@@ -2,7 +2,7 @@ package io.echopair.app;
 
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.launch.RunsToCompletion;
-import io.echopair.sender.FinishedDeployment;
+import io.echopair.runtime.launch.FinishedDeployment;
 import io.echopair.sender.SenderVerticle;
 import io.echopair.server.EchoServerVerticle;
 import io.vertx.core.Future;

@@ -6,6 +6,7 @@ import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
+import io.echopair.runtime.launch.FinishedDeployment;
 import io.echopair.runtime.launch.RunsToCompletion;
 import io.echopair.runtime.tls.CertificateWatch;
 import io.echopair.runtime.tls.TlsCredentials;

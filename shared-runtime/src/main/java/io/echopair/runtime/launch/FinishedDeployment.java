@@ -1,4 +1,4 @@
-package io.echopair.sender;
+package io.echopair.runtime.launch;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
