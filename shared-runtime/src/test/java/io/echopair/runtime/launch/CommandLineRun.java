@@ -2,6 +2,7 @@ package io.echopair.runtime.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echopair.runtime.cluster.EventBusTls;
 import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.KeyUsage;
 import io.echopair.runtime.config.Overrides;
@@ -49,7 +50,7 @@ public record CommandLineRun(int status, String stdout, List<String> log) {
     for (ConfigSchema schema : schemas) {
       assertListsKeysOf(schema);
     }
-    assertListsKeysOf(io.echopair.runtime.cluster.EventBusTls.SCHEMA);
+    assertListsKeysOf(EventBusTls.SCHEMA);
     assertThat(stdout).contains("--conf FILE|JSON", "--cluster ", "--cluster-host HOST", "--cluster-port PORT",
         "--instances N", "--options FILE|JSON", "-h, --help", "ECHOPAIR_<SECTION>_<KEY>",
         "-Dechopair.<section>.<key>");
