@@ -3,6 +3,7 @@ package io.echopair.server;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.Launchable;
+import io.echopair.runtime.launch.Usage;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +16,12 @@ public final class EchoServerApplication implements Launchable {
   @Override
   public String name() {
     return "echo server";
+  }
+
+  @Override
+  public Usage usage() {
+    return Usage.of("echo-server.jar", "the echo server: listens for frames over TCP, logs each one (Recv Msg) and writes it "
+        + "back to its sender.", ServerConfig.SCHEMA);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.echopair.monitor;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.Launchable;
+import io.echopair.runtime.launch.Usage;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +16,12 @@ public final class MonitorApplication implements Launchable {
   @Override
   public String name() {
     return "monitor";
+  }
+
+  @Override
+  public Usage usage() {
+    return Usage.of("monitor.jar", "the monitor: joins a cluster (run it with --cluster) and logs the frames its echo servers "
+        + "publish on the event bus.", MonitorConfig.SCHEMA);
   }
 
   @Override

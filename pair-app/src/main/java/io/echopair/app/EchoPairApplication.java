@@ -4,8 +4,11 @@ import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.Launchable;
+import io.echopair.runtime.launch.Usage;
 import io.echopair.sender.SenderApplication;
+import io.echopair.sender.SenderConfig;
 import io.echopair.server.EchoServerApplication;
+import io.echopair.server.ServerConfig;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
@@ -23,6 +26,12 @@ public final class EchoPairApplication implements Launchable {
   @Override
   public String name() {
     return "echo pair";
+  }
+
+  @Override
+  public Usage usage() {
+    return Usage.ofSections("echopair.jar", "the echo server and the sender in one JVM; with the server's port 0, the "
+        + "sender connects to the port the server got.", ServerConfig.SCHEMA, SenderConfig.SCHEMA);
   }
 
   @Override

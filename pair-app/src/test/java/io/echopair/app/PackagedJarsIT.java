@@ -2,12 +2,18 @@ package io.echopair.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The README's commands, run as separate JVMs: the server and sender jars, the one-JVM jar, and a bad --conf. */
+/**
+ * The README's commands, run as separate JVMs: the server and sender jars, the one-JVM jar, a bad --conf, --help and a
+ * stray argument.
+ */
 class PackagedJarsIT {
 
   static final String SERVER_JAR = "echo-server-verticle/target/echo-server.jar";
@@ -73,6 +79,36 @@ class PackagedJarsIT {
       assertThat(sender.awaitExit()).isEqualTo(78);
       assertThat(sender.linesMatching("ERROR")).singleElement().asString()
           .contains("Invalid configuration: -Dechopair.port = \"70000\": sender.port must be between 1 and 65535");
+    }
+  }
+
+  @Test
+  @DisplayName("--help prints each jar's own usage on standard output, nothing on standard error, and exits 0")
+  void help(@TempDir Path dir) throws Exception {
+    for (String jar : List.of(SERVER_JAR, SENDER_JAR, ClusterJarsIT.MONITOR_JAR, PAIR_JAR)) {
+      String name = Path.of(jar).getFileName().toString();
+      Path stderr = dir.resolve(name + ".err");
+      // The jar's own main class and manifest, with standard error apart from standard output
+      try (ChildProcess process = ChildProcess.withTestClasses(jar, "io.echopair.runtime.launch.Main", List.of(),
+          stderr, "--help")) {
+        assertThat(process.awaitExit()).as("%s --help; output:%n%s", name, process.output()).isZero();
+        assertThat(process.output()).startsWith(name + ": ")
+            .contains("Usage: java [-Dechopair.<key>=<value>...] -jar " + name + " [OPTIONS]", "--cluster",
+                "Keys of section cluster", "Exit status:", "  78  invalid configuration")
+            .doesNotContain("mainVerticle");
+        assertThat(Files.readString(stderr)).as("%s standard error", name).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a stray argument, such as a --conf file without --conf, is one ERROR line and exit status 2")
+  void strayArgument() throws Exception {
+    try (ChildProcess sender = ChildProcess.jar(SENDER_JAR, List.of(), "conf/sender.json")) {
+      assertThat(sender.awaitExit()).isEqualTo(2);
+      assertThat(sender.linesMatching("ERROR")).singleElement().asString()
+          .contains("Unexpected argument \"conf/sender.json\": did you mean --conf conf/sender.json?");
+      assertThat(sender.output()).doesNotContain("Starting sender");
     }
   }
 }

@@ -3,6 +3,7 @@ package io.echopair.sender;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.Launchable;
+import io.echopair.runtime.launch.Usage;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +16,12 @@ public final class SenderApplication implements Launchable {
   @Override
   public String name() {
     return "sender";
+  }
+
+  @Override
+  public Usage usage() {
+    return Usage.of("sender.jar", "the sender: connects to an echo server, sends it numbered frames and matches each echo "
+        + "to its frame, reconnecting and resending when the server goes away.", SenderConfig.SCHEMA);
   }
 
   @Override

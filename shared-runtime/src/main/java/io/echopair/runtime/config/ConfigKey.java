@@ -69,6 +69,16 @@ record ConfigKey(String name, Type type, Object defaultValue, long min, long max
     return camelCase.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 
+  /** The type and what a value must be, as a usage text says it: {@code integer, between 1 and 65535}. */
+  String typeDescription() {
+    return switch (type) {
+      case STRING -> extraRequirement == null ? "string" : "string, " + extraRequirement;
+      case OPTIONAL_STRING -> "string, may be empty";
+      case INTEGER, LONG_INTEGER -> "integer, " + rangeRequirement().substring("must be ".length());
+      case BOOLEAN -> "boolean";
+    };
+  }
+
   /** Why the value is not acceptable for this key, or null when it is. */
   String problemWith(Object value) {
     return switch (type) {

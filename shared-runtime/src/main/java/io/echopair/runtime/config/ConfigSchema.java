@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,6 +112,15 @@ public final class ConfigSchema {
 
   public Object defaultValue(String key) {
     return key(key).defaultValue();
+  }
+
+  /** Every key as a usage text shows it, in declaration order, with the override names this JVM reads for it. */
+  public List<KeyUsage> usage() {
+    OverrideNames names = new OverrideNames(section, Overrides.none(), genericOverrides);
+    return keys.values().stream()
+        .map(key -> new KeyUsage(key.name(), key.typeDescription(), ConfigException.render(key.defaultValue()),
+            key.description(), names.spelledLowestToHighest(key)))
+        .toList();
   }
 
   /**

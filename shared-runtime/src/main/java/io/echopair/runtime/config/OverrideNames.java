@@ -44,19 +44,46 @@ final class OverrideNames {
     this.propertiesByLowerName = byName(overrides.systemProperties(), PROPERTY_PREFIX, name -> name.toLowerCase(Locale.ROOT));
   }
 
+  /** One name that may override a key: an environment variable, or a system property (without {@code -D}). */
+  private record Name(String text, boolean environment) {
+
+    /** As an operator types it: {@code ECHOPAIR_PORT}, {@code -Dechopair.port}. */
+    String spelled() {
+      return environment ? text : "-D" + text;
+    }
+  }
+
   /** The overrides of one key, from the lowest precedence to the highest. */
   List<Found> lowestToHighest(ConfigKey key) {
     List<Found> found = new ArrayList<>(4);
+    for (Name name : namesLowestToHighest(key)) {
+      Map.Entry<String, String> entry = name.environment()
+          ? environmentByUpperName.get(name.text())
+          : propertiesByLowerName.get(name.text().toLowerCase(Locale.ROOT));
+      if (entry != null) {
+        found.add(new Found(name.environment() ? entry.getKey() : "-D" + entry.getKey(), entry.getValue()));
+      }
+    }
+    return found;
+  }
+
+  /** Every name read for one key, lowest precedence first, as an operator types it. */
+  List<String> spelledLowestToHighest(ConfigKey key) {
+    return namesLowestToHighest(key).stream().map(Name::spelled).toList();
+  }
+
+  private List<Name> namesLowestToHighest(ConfigKey key) {
+    List<Name> names = new ArrayList<>(4);
     String genericEnv = ENV_PREFIX + key.environmentName();
     if (generic && !isSectionSpecific(genericEnv)) {
-      addEnvironment(found, genericEnv);
+      names.add(new Name(genericEnv, true));
     }
-    addEnvironment(found, sectionEnvPrefix + key.environmentName());
+    names.add(new Name(sectionEnvPrefix + key.environmentName(), true));
     if (generic) {
-      addProperty(found, PROPERTY_PREFIX + key.name());
+      names.add(new Name(PROPERTY_PREFIX + key.name(), false));
     }
-    addProperty(found, PROPERTY_PREFIX + section + "." + key.name());
-    return found;
+    names.add(new Name(PROPERTY_PREFIX + section + "." + key.name(), false));
+    return names;
   }
 
   /** A section-specific name that matches no key of this section is a typo. */
@@ -78,20 +105,6 @@ final class OverrideNames {
   /** Whether the name belongs to a section: this one, or any other whose schema is declared in this JVM. */
   private boolean isSectionSpecific(String envName) {
     return envName.startsWith(sectionEnvPrefix) || declaredSectionPrefixes.stream().anyMatch(envName::startsWith);
-  }
-
-  private void addEnvironment(List<Found> found, String name) {
-    Map.Entry<String, String> entry = environmentByUpperName.get(name);
-    if (entry != null) {
-      found.add(new Found(entry.getKey(), entry.getValue()));
-    }
-  }
-
-  private void addProperty(List<Found> found, String name) {
-    Map.Entry<String, String> entry = propertiesByLowerName.get(name.toLowerCase(Locale.ROOT));
-    if (entry != null) {
-      found.add(new Found("-D" + entry.getKey(), entry.getValue()));
-    }
   }
 
   private ConfigException unknown(String name, String knownKeys) {

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import java.io.PrintStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every jar's {@code main} ({@link Main}) calls {@code EchoPairLauncher.launch(args, launchable)}. This class
  * wires VertxApplication's hooks and decides the exit; {@link StartChecks} checks the command line before the
  * start, {@link ClusterStart} adds what {@code --cluster} needs, {@link Completions} gathers the statuses the pieces
- * ask for. The command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster},
- * {@code --help}...); the verticle name argument is not needed.
+ * ask for. The command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster}...), but
+ * {@code --help} prints the piece's own usage ({@link HelpText}) and any positional argument, which VertxApplication
+ * would take as a verticle name, is refused ({@link Arguments}).
  *
  * <p>Exit statuses ({@link ExitStatus}):
  * <ul>
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       calls their {@code stop()}), or a {@link RunsToCompletion} verticle asked for 0 (when it finished by itself
  *       or was stopped by SIGTERM);</li>
  *   <li>1: an unexpected failure, or a failed {@link RunsToCompletion#completion()};</li>
- *   <li>2: a bad command line, such as an unknown option (the usage is printed);</li>
+ *   <li>0 too after {@code --help}, which prints the usage on standard output;</li>
+ *   <li>2: a bad command line: an unknown option (picocli prints Vert.x's usage) or an unexpected positional
+ *       argument (one ERROR line naming it);</li>
  *   <li>3: a {@link RunsToCompletion} verticle asked for it (frames not acknowledged);</li>
  *   <li>11: Vert.x could not start, e.g. a {@code --cluster} node could not join within the time
  *       {@link ClusterJoin} allows (one ERROR line saying why);</li>
@@ -61,6 +65,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private final Launchable launchable;
   private final Overrides overrides;
   private final boolean ownsJvm;
+  private final PrintStream out;
   private final Completions completions = new Completions();
   private final Promise<Integer> finished = Promise.promise();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -73,14 +78,21 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   /** A launcher that never exits the JVM: {@link #run()} returns the status (for tests). */
   EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides) {
-    this(args, launchable, overrides, false);
+    this(args, launchable, overrides, false, System.out);
   }
 
-  private EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides, boolean ownsJvm) {
+  /** A launcher that never exits the JVM and prints {@code --help} to {@code out} (for tests). */
+  EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides, PrintStream out) {
+    this(args, launchable, overrides, false, out);
+  }
+
+  private EchoPairLauncher(String[] args, Launchable launchable, Overrides overrides, boolean ownsJvm,
+                           PrintStream out) {
     this.args = args.clone();
     this.launchable = launchable;
     this.overrides = overrides;
     this.ownsJvm = ownsJvm;
+    this.out = out;
   }
 
   /**
@@ -90,9 +102,10 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   public static void launch(String[] args, Launchable launchable) {
     FatalErrors.install();
     routeVertxLoggingToSlf4j();
-    EchoPairLauncher launcher = new EchoPairLauncher(args, launchable, Overrides.fromProcess(), true);
+    EchoPairLauncher launcher = new EchoPairLauncher(args, launchable, Overrides.fromProcess(), true, System.out);
     int status = launcher.run();
-    if (status != ExitStatus.OK) {
+    // Without Vert.x (--help) there is nothing to wait for
+    if (status != ExitStatus.OK || launcher.vertx() == null) {
       launcher.exit(status);
     }
     // Never exit on an event loop: the shutdown hook then waits for Vert.x to close, which needs that loop.
@@ -100,11 +113,22 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   }
 
   /**
-   * Checks {@code --conf}, then starts Vert.x and deploys.
+   * Prints the usage for {@code --help}; else checks the command line and {@code --conf}, then starts Vert.x and
+   * deploys.
    *
-   * @return the exit status of the start: 0 when the verticles are deployed and running
+   * @return the exit status of the start: 0 when the verticles are deployed and running, or after {@code --help}
    */
   int run() {
+    if (Arguments.helpRequested(args)) {
+      out.print(HelpText.of(launchable.usage()));
+      out.flush();
+      return ExitStatus.OK;
+    }
+    String stray = Arguments.stray(args);
+    if (stray != null) {
+      LOG.error(Arguments.refusal(stray, launchable.usage()));
+      return ExitStatus.USAGE;
+    }
     try {
       checks = StartChecks.of(args, launchable, overrides);
     } catch (ConfigException invalid) {

@@ -14,6 +14,9 @@ public interface Launchable {
   /** How log lines name this piece: "echo server", "sender", "echo pair". */
   String name();
 
+  /** What {@code --help} says of this jar: its file name, what it does, and its configuration's schemas. */
+  Usage usage();
+
   /**
    * Checks the --conf JSON (with the overrides applied) before Vert.x starts.
    *

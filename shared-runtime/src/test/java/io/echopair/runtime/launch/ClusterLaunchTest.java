@@ -372,6 +372,11 @@ class ClusterLaunchTest {
     }
 
     @Override
+    public Usage usage() {
+      return Usage.of("piece.jar", "a piece for tests.", EchoPairLauncherTest.SCHEMA);
+    }
+
+    @Override
     public void validate(JsonObject conf, Overrides overrides) {
     }
 

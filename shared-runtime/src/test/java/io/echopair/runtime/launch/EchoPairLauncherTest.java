@@ -268,6 +268,56 @@ class EchoPairLauncherTest {
     assertThat(run(new TestPiece(PieceVerticle::new), "--no-such-option")).isEqualTo(ExitStatus.USAGE);
   }
 
+  @Test
+  @DisplayName("prints the piece's usage on standard output for --help, -h or -HELP, and exits 0 without starting Vert.x")
+  void help() throws Exception {
+    for (String help : List.of("--help", "-h", "-HELP")) {
+      TestPiece piece = new TestPiece(PieceVerticle::new);
+      CommandLineRun run = CommandLineRun.of(piece, "--conf", "{}", help);
+
+      run.assertHelpListsEverythingOf(SCHEMA);
+      assertThat(run.stdout()).startsWith("piece.jar: a piece for tests.\n\nUsage: java [-Dechopair.<key>=<value>...] "
+          + "-jar piece.jar [OPTIONS]\n");
+      assertThat(run.stdout()).contains("Keys of section piece, at the top of the --conf object:\n"
+          + "  status (integer, between 0 and 125; default 0)\n"
+          + "      Exit status the piece asks for when it finishes\n"
+          + "      ECHOPAIR_STATUS, ECHOPAIR_PIECE_STATUS, -Dechopair.status, -Dechopair.piece.status\n");
+      assertThat(run.stdout()).contains("Keys of section cluster, in the --conf object's \"cluster\" object "
+          + "(used with --cluster only):\n  tlsCertPath (string, may be empty; default \"\")\n");
+      assertThat(run.stdout()).contains("ECHOPAIR_CLUSTER_TLS_ENGINE, -Dechopair.cluster.tlsEngine\n")
+          .doesNotContain("ECHOPAIR_TLS_ENGINE").doesNotContain("mainVerticle");
+      assertThat(piece.verticles).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("refuses a positional argument with exit 2 and one ERROR line that names it, without starting Vert.x")
+  void strayArgument() throws Exception {
+    TestPiece piece = new TestPiece(PieceVerticle::new);
+
+    CommandLineRun file = CommandLineRun.of(piece, "conf/piece.json");
+    CommandLineRun className = CommandLineRun.of(piece, "--instances", "2", "io.echopair.Foo", "--conf", "{}");
+    CommandLineRun afterDashes = CommandLineRun.of(piece, "--conf", "{}", "--", "--help");
+
+    assertThat(List.of(file.status(), className.status(), afterDashes.status())).containsOnly(ExitStatus.USAGE);
+    assertThat(file.log()).containsExactly("ERROR Unexpected argument \"conf/piece.json\": did you mean --conf "
+        + "conf/piece.json? (java -jar piece.jar --help lists the options)");
+    assertThat(className.log()).containsExactly("ERROR Unexpected argument \"io.echopair.Foo\": piece.jar deploys "
+        + "its own verticle and takes no verticle name (java -jar piece.jar --help lists the options)");
+    assertThat(afterDashes.log()).containsExactly("ERROR Unexpected argument \"--help\": after --, piece.jar takes no "
+        + "argument (java -jar piece.jar --help lists the options)");
+    assertThat(file.stdout() + className.stdout() + afterDashes.stdout()).isEmpty();
+    assertThat(piece.verticles).isEmpty();
+  }
+
+  @Test
+  @DisplayName("takes the values of options for what they are, not for stray arguments")
+  void optionValues() {
+    assertThat(run(new TestPiece(PieceVerticle::new), "-CONF", "{\"status\": 0}", "--instances", "2",
+        "--deployment-options", "{}", "--options", "{}")).isEqualTo(ExitStatus.OK);
+    assertThat(log.lines()).noneMatch(line -> line.startsWith("ERROR"));
+  }
+
   private int run(Launchable piece, String... args) {
     launcher = new EchoPairLauncher(args, piece, Overrides.none());
     return launcher.run();
@@ -290,6 +340,11 @@ class EchoPairLauncherTest {
     @Override
     public String name() {
       return "test piece";
+    }
+
+    @Override
+    public Usage usage() {
+      return Usage.of("piece.jar", "a piece for tests.", SCHEMA);
     }
 
     @Override

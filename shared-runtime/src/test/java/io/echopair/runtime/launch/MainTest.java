@@ -3,6 +3,7 @@ package io.echopair.runtime.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
 import io.vertx.core.Deployable;
@@ -65,6 +66,11 @@ class MainTest {
     @Override
     public String name() {
       return "piece";
+    }
+
+    @Override
+    public Usage usage() {
+      return Usage.of("piece.jar", "a piece for tests.", ConfigSchema.section("piece"));
     }
 
     @Override
