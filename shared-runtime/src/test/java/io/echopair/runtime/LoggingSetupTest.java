@@ -1,6 +1,7 @@
 package io.echopair.runtime;
 
 import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -52,6 +53,19 @@ class LoggingSetupTest {
     try (var files = Files.list(logDir)) {
       assertThat(files).isEmpty();
     }
+  }
+
+  @Test
+  @DisplayName("logs at INFO unless LOG_LEVEL says otherwise")
+  void rootLevel() throws JoranException {
+    LoggerContext defaults = configure(Map.of());
+    LoggerContext quiet = configure(Map.of("LOG_LEVEL", "warn"));
+
+    assertThat(defaults.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.INFO);
+    assertThat(quiet.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+    assertThat(quiet.getLogger("echopair.test").isInfoEnabled()).isFalse();
+    defaults.stop();
+    quiet.stop();
   }
 
   @Test

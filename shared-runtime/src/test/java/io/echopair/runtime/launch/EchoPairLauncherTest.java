@@ -121,6 +121,19 @@ class EchoPairLauncherTest {
   }
 
   @Test
+  @DisplayName("exits with 78 and one line on a LOG_LEVEL that logback would take as DEBUG")
+  void unknownLogLevel() {
+    launcher = new EchoPairLauncher(new String[0], new TestPiece(PieceVerticle::new),
+        new Overrides(Map.of("LOG_LEVEL", "LOUD"), Map.of()));
+
+    assertThat(launcher.run()).isEqualTo(ExitStatus.CONFIG);
+
+    assertThat(log.lines()).containsExactly("ERROR LOG_LEVEL = \"LOUD\": must be one of TRACE, DEBUG, INFO, WARN, "
+        + "ERROR or OFF (the level of the root logger)");
+    assertThat(launcher.vertx()).isNull();
+  }
+
+  @Test
   @DisplayName("exits with 78 when a value of the file is wrong, even when an override replaces it")
   void maskedFileValue() throws IOException {
     Path conf = Files.writeString(dir.resolve("piece.json"), "{\"status\": \"abc\"}");
