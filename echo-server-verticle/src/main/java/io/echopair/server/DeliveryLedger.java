@@ -127,6 +127,11 @@ final class DeliveryLedger implements Shareable {
     return duplicates.sum();
   }
 
+  /** Runs of sequence numbers that never arrived, as the stats line counts them. */
+  long gaps() {
+    return gaps.sum();
+  }
+
   /** The ledger's part of the stats line: {@code ; 3 duplicates, 1 gap, 2 senders tracked}. */
   synchronized String describe() {
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "; %d duplicates, %d %s, %d %s tracked",

@@ -6,6 +6,7 @@ import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.management.PieceProbes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -13,6 +14,7 @@ import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.ext.healthchecks.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +50,7 @@ public final class EchoServerVerticle extends VerticleBase {
   private LogTurns logTurns;
   private ServerTls tls;
   private ClusterPresence presence;
+  private PieceProbes probes;
   private boolean reporter;
   private NetServer server;
   private ServerStats.Snapshot lastReport;
@@ -163,6 +166,7 @@ public final class EchoServerVerticle extends VerticleBase {
     live = new LiveConfig<>(values, config, ServerConfig.LIVE_KEYS, ServerConfig::from, ServerConfig::withLiveKeysOf,
         reporter);
     presence = ClusterPresence.start(vertx, deploymentID(), config, listening.actualPort(), reporter, stats);
+    probes = PieceProbes.of(vertx, context).ready("server", this::readiness);
     if (reporter) {
       if (deployedWithoutConfiguration()) {
         LOG.warn("No configuration given: the deployment's config() is empty, so every server key takes its default "
@@ -172,6 +176,7 @@ public final class EchoServerVerticle extends VerticleBase {
           config.frameSize(), config.echo() ? "on" : "off", tls == null ? "" : ", " + tls.describe());
       lastReport = stats.snapshot();
       statsTimer = vertx.setPeriodic(config.statsIntervalMs(), this::reportStats);
+      ServerMeters.register(probes, stats, ledger);
       ConnectionAdmission.warnIfDescriptorsRunOutFirst(config.maxConnections());
     }
     long shortestTimeoutSeconds = shortestTimeoutSeconds(config);
@@ -202,6 +207,12 @@ public final class EchoServerVerticle extends VerticleBase {
     if (stopping) {
       connection.close(ClientConnection.SERVER_STOPPING);
     }
+  }
+
+  /** Ready while it listens and is not stopping: {@code /ready} turns 503 as soon as the stop begins. */
+  private Status readiness() {
+    JsonObject data = new JsonObject().put("listening", live.current().host() + ":" + server.actualPort());
+    return stopping ? Status.KO(data.put("stopping", true)) : Status.OK(data);
   }
 
   private void reportStats(long timerId) {
@@ -254,7 +265,8 @@ public final class EchoServerVerticle extends VerticleBase {
         .andThen(done -> logTurns.close())
         .andThen(done -> logFinalStats())
         .andThen(done -> releaseLedger())
-        .andThen(done -> releaseTls());
+        .andThen(done -> releaseTls())
+        .andThen(done -> probes.close());
   }
 
   private Future<Void> allClosed() {

@@ -6,11 +6,13 @@ import io.echopair.runtime.config.ConfigValues;
 import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.LiveConfig;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.management.PieceProbes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -40,6 +42,11 @@ public final class MonitorVerticle extends VerticleBase {
   private long malformed;
   private long lastCountNanos;
   private final Set<String> serversSinceLastCount = new HashSet<>();
+  private PieceProbes probes;
+  private boolean registered;
+  // Copies of total and malformed for /metrics, taken on this event loop before each scrape
+  private volatile long totalScraped;
+  private volatile long malformedScraped;
 
   /** A monitor configured by its deployment's {@code config()}. */
   public MonitorVerticle() {
@@ -79,10 +86,27 @@ public final class MonitorVerticle extends VerticleBase {
     statsTimer = vertx.setPeriodic(started.statsIntervalMs(), this::logCount);
     // Nothing to apply: each message reads the record in force
     layered.watch(live::change);
+    probes = PieceProbes.of(vertx, context)
+        .ready("monitor", this::readiness)
+        .beforeScrape(() -> {
+          totalScraped = total;
+          malformedScraped = malformed;
+        })
+        .count("echopair.monitor.messages", "Received messages seen on the event bus", () -> totalScraped)
+        .count("echopair.monitor.malformed.messages", "Messages on the address that were not received messages",
+            () -> malformedScraped);
     // Once the cluster knows of the consumer, every server's messages reach it
-    return consumer.completion().onSuccess(registered -> LOG.info("Monitor listening to {} on the event bus ({})",
-        started.address(), vertx.isClustered() ? "clustered"
-            : "not clustered: only this JVM's servers are seen; start with --cluster"));
+    return consumer.completion().onSuccess(done -> {
+      registered = true;
+      LOG.info("Monitor listening to {} on the event bus ({})", started.address(), vertx.isClustered() ? "clustered"
+          : "not clustered: only this JVM's servers are seen; start with --cluster");
+    });
+  }
+
+  /** Ready once its consumer is registered (cluster-wide when clustered), until it stops. */
+  private Status readiness() {
+    JsonObject data = new JsonObject().put("address", live.current().address()).put("registered", registered);
+    return registered ? Status.OK(data) : Status.KO(data);
   }
 
   private void handleMessage(Message<Object> message) {
@@ -137,6 +161,7 @@ public final class MonitorVerticle extends VerticleBase {
     vertx.cancelTimer(statsTimer);
     layered.close();
     LOG.info("Monitor stopped: {} messages seen", total);
-    return consumer.unregister();
+    registered = false;
+    return consumer.unregister().andThen(done -> probes.close());
   }
 }

@@ -19,9 +19,9 @@ import java.util.Set;
  */
 public final class EchoPairApplication implements Launchable {
 
-  /** The pieces' sections, and the launcher's cluster section beside them. */
+  /** The pieces' sections, and the launcher's (cluster, management) beside them. */
   private static final Set<String> SECTIONS = Set.of(EchoPairVerticle.SERVER_SECTION, EchoPairVerticle.SENDER_SECTION,
-      ConfigSource.CLUSTER_SECTION);
+      ConfigSource.CLUSTER_SECTION, ConfigSource.MANAGEMENT_SECTION);
 
   @Override
   public String name() {
@@ -38,7 +38,7 @@ public final class EchoPairApplication implements Launchable {
   public void validate(JsonObject conf, Overrides overrides) {
     for (String key : conf.fieldNames()) {
       if (!SECTIONS.contains(key)) {
-        throw new ConfigException("unknown section \"" + key + "\" (known sections: server, sender, cluster)");
+        throw new ConfigException("unknown section \"" + key + "\" (known sections: server, sender, cluster, management)");
       }
     }
     new EchoServerApplication().validate(section(conf, EchoPairVerticle.SERVER_SECTION), overrides);

@@ -184,9 +184,14 @@ final class ChildProcess implements AutoCloseable {
 
   /** Sends SIGTERM, as a service manager would, and returns the exit status. */
   int terminate() throws InterruptedException {
+    signalTerm();
+    return awaitExit();
+  }
+
+  /** Sends SIGTERM and returns at once. */
+  void signalTerm() {
     // Process.destroy() would also close our end of its output, losing what it prints while stopping
     process.toHandle().destroy();
-    return awaitExit();
   }
 
   @Override

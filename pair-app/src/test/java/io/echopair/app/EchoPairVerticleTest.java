@@ -57,7 +57,7 @@ class EchoPairVerticleTest {
     EchoPairApplication app = new EchoPairApplication();
     assertThatThrownBy(() -> app.validate(new JsonObject().put("sendr", new JsonObject()), Overrides.none()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown section \"sendr\" (known sections: server, sender, cluster)");
+        .hasMessage("unknown section \"sendr\" (known sections: server, sender, cluster, management)");
     assertThatThrownBy(() -> app.validate(
         new JsonObject().put("sender", new JsonObject().put("intervalMs", 0)), Overrides.none()))
         .isInstanceOf(ConfigException.class)

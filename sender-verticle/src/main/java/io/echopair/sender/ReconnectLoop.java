@@ -225,6 +225,11 @@ final class ReconnectLoop implements ConnectionOwner {
     return unexpectedEchoes;
   }
 
+  /** Whether a connection to a server is open now. */
+  boolean connected() {
+    return state == State.CONNECTED;
+  }
+
   /** Whether outstanding frames can still get done: connected or about to be. */
   boolean mayProgress() {
     return state == State.CONNECTED || state == State.CONNECTING || state == State.WAITING;

@@ -8,13 +8,16 @@ import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.launch.FinishedDeployment;
 import io.echopair.runtime.launch.RunsToCompletion;
+import io.echopair.runtime.management.PieceProbes;
 import io.echopair.runtime.tls.CertificateWatch;
 import io.echopair.runtime.tls.TlsCredentials;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.healthchecks.Status;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private Drain drain;
   private Future<Void> finished;
   private volatile SenderStats finalStats;
+  private PieceProbes probes;
 
   /** A sender configured by its deployment's {@code config()}. */
   public SenderVerticle() {
@@ -135,6 +139,8 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config),
         plural(config.connections(), "connection"), describeRate(config),
         credentials == null ? "" : " " + config.tls().describe(credentials, options.getSslEngineOptions()));
+    probes = SenderMeters.register(PieceProbes.of(vertx, context), streams, config.acks(), roundTrips)
+        .ready("sender", this::readiness);
     streams.forEach(ReconnectLoop::connect);
     if (config.statsIntervalMs() > 0) {
       lastStatsNanos = System.nanoTime();
@@ -174,7 +180,8 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
       return Future.succeededFuture();
     }
     streams.forEach(ReconnectLoop::stopReconnecting);
-    return drain.await(true).compose(drained -> finish()).eventually(client::close);
+    return drain.await(true).compose(drained -> finish()).eventually(client::close)
+        .andThen(done -> probes.close());
   }
 
   @Override
@@ -197,6 +204,13 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
       }
     });
     return snapshot.future();
+  }
+
+  /** Ready while it produces and holds a connection to a server (with discovery: once it found one). */
+  private Status readiness() {
+    long connected = streams.stream().filter(ReconnectLoop::connected).count();
+    JsonObject data = new JsonObject().put("connected", connected).put("connections", streams.size());
+    return producing && connected > 0 ? Status.OK(data) : Status.KO(data.put("producing", producing));
   }
 
   /** The configuration in force. */

@@ -4,6 +4,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where a verticle's configuration comes from: a JSON file (watched for changes) or an inline JSON object (the
@@ -18,11 +19,15 @@ import java.nio.file.Path;
  */
 public record ConfigSource(Path file, JsonObject inline, String section) {
 
-  /**
-   * The section of every --conf file that belongs to the launcher, not to a piece: the cluster's settings. A piece
-   * that reads the whole object never sees it.
-   */
+  /** The launcher's section of the cluster's settings ({@code --cluster}). */
   public static final String CLUSTER_SECTION = "cluster";
+  /** The launcher's section of the management endpoint's settings. */
+  public static final String MANAGEMENT_SECTION = "management";
+  /**
+   * The sections of every --conf file that belong to the launcher, not to a piece: a piece that reads the whole
+   * object never sees them.
+   */
+  public static final List<String> LAUNCHER_SECTIONS = List.of(CLUSTER_SECTION, MANAGEMENT_SECTION);
 
   public ConfigSource {
     if ((file == null) == (inline == null)) {
@@ -58,12 +63,12 @@ public record ConfigSource(Path file, JsonObject inline, String section) {
    * The part of a whole configuration object that this source reads.
    *
    * @return the section object, an empty object when the section is absent, or without a section {@code whole}
-   *         less its {@link #CLUSTER_SECTION}
+   *         less its {@link #LAUNCHER_SECTIONS}
    * @throws ConfigException when the section is present but not a JSON object
    */
   public JsonObject selectSection(JsonObject whole) {
     if (section == null) {
-      return withoutClusterSection(whole);
+      return withoutLauncherSections(whole);
     }
     Object value = whole.getValue(section);
     if (value == null && !whole.containsKey(section)) {
@@ -76,13 +81,13 @@ public record ConfigSource(Path file, JsonObject inline, String section) {
     return object;
   }
 
-  /** {@code whole} less its {@link #CLUSTER_SECTION}: what a piece that reads the whole object checks. */
-  public static JsonObject withoutClusterSection(JsonObject whole) {
-    if (!whole.containsKey(CLUSTER_SECTION)) {
+  /** {@code whole} less its {@link #LAUNCHER_SECTIONS}: what a piece that reads the whole object checks. */
+  public static JsonObject withoutLauncherSections(JsonObject whole) {
+    if (LAUNCHER_SECTIONS.stream().noneMatch(whole::containsKey)) {
       return whole;
     }
     JsonObject piece = whole.copy();
-    piece.remove(CLUSTER_SECTION);
+    LAUNCHER_SECTIONS.forEach(piece::remove);
     return piece;
   }
 

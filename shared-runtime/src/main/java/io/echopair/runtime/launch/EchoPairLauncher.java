@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxException;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
@@ -74,6 +75,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private volatile ConfigSource source;
   private volatile Vertx vertx;
   private volatile boolean configRejectedAtStart;
+  // Set when the pieces ran to completion and asked for the stop, rather than SIGTERM
+  private volatile boolean finishedByItself;
+  private volatile String managementFailure;
   private volatile int exitStatus = ExitStatus.OK;
 
   /** A launcher that never exits the JVM: {@link #run()} returns the status (for tests). */
@@ -148,6 +152,11 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     return finished.future();
   }
 
+  /** The port of the management endpoint once it listens, else 0 (for tests). */
+  int managementPort() {
+    return checks == null || checks.management() == null ? 0 : checks.management().actualPort();
+  }
+
   /** The Vert.x instance once started, else null. */
   Vertx vertx() {
     return vertx;
@@ -187,6 +196,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     // A listening socket that cannot accept (out of file descriptors) says so in one line a minute
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
         .withTransport(ReportingTransport.forOptions(options));
+    if (checks.management() != null) {
+      builder = checks.management().instrument(options, builder);
+    }
     return cluster == null ? builder : cluster.join(builder);
   }
 
@@ -199,6 +211,9 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     if (checks.cluster() != null) {
       checks.cluster().joined(vertx);
     }
+    if (checks.management() != null) {
+      managementFailure = checks.management().started(vertx, () -> finishedByItself);
+    }
   }
 
   @Override
@@ -210,11 +225,19 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
+    String failure = managementFailure;
+    if (failure != null) {
+      // The pieces do not start without the endpoint they were asked to report to: the start fails as a port in use
+      return () -> context -> Future.failedFuture(new VertxException(failure, true));
+    }
     return () -> completions.track(launchable.newVerticle(source));
   }
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
+    if (checks.management() != null) {
+      checks.management().deployed(context.deploymentId());
+    }
     completions.status(failure -> LOG.error("{} failed: {}", launchable.name(), failure.toString()))
         .ifPresent(done -> done.onSuccess(status -> finish(context.deploymentId(), status)));
   }
@@ -246,6 +269,7 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   private void finish(String deploymentId, int status) {
     exitStatus = status;
+    finishedByItself = true;
     if (!stopping.compareAndSet(false, true)) {
       // Vert.x is already closing (SIGTERM): its shutdown hook ends the JVM, with the status the pieces asked for
       LOG.info("{} stopped, exiting with status {}", launchable.name(), status);

@@ -1,6 +1,7 @@
 package io.echopair.runtime.launch;
 
 import io.echopair.runtime.cluster.EventBusTls;
+import io.echopair.runtime.management.ManagementConfig;
 import io.echopair.runtime.config.KeyUsage;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ final class HelpText {
       status(ExitStatus.UNACKNOWLEDGED, "a sender finished (count) or stopped with frames dropped or not "
           + "acknowledged"),
       status(ExitStatus.VERTX_INITIALIZATION, "Vert.x could not start, e.g. a --cluster node could not join"),
-      status(ExitStatus.DEPLOYMENT, "a verticle could not start, e.g. the port is in use"),
+      status(ExitStatus.DEPLOYMENT, "a verticle could not start, e.g. its port or the management port is in use"),
       status(ExitStatus.FATAL, "fatal error (OutOfMemoryError...): one FATAL line on standard error"),
       status(ExitStatus.CONFIG, "invalid configuration: one ERROR line naming the option, file, key or value"));
 
@@ -63,6 +64,7 @@ final class HelpText {
         .append("Names ignore case; a generic name (3, 5) sets the key in every section that has it. Every layer is\n")
         .append("checked, even one a higher layer replaces.\n");
     List<Usage.Section> sections = new ArrayList<>(usage.sections());
+    sections.add(Usage.inItsObject(ManagementConfig.SCHEMA));
     sections.add(Usage.inItsObject(EventBusTls.SCHEMA));
     for (Usage.Section section : sections) {
       keys(text, section);
