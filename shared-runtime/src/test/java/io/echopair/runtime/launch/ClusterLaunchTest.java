@@ -32,6 +32,10 @@ import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +87,22 @@ class ClusterLaunchTest {
     assertThat(log.lines()).anyMatch(line -> line.matches(
         "INFO Joined cluster \"" + cluster.name() + "\" in \\d+ ms \\(1 nodes\\); event bus at 127\\.0\\.0\\.1:\\d+"));
     assertThat(log.linesContaining("ERROR")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("with a management endpoint, /ready has the check cluster, up once joined")
+  void readiness() throws Exception {
+    clusterFile();
+    assertThat(run("--cluster", "--cluster-host", "127.0.0.1", "--conf", "{\"management\": {\"port\": 0}}"))
+        .isEqualTo(ExitStatus.OK);
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + launcher.managementPort() + "/ready"))
+        .timeout(Duration.ofSeconds(30)).build();
+
+    HttpResponse<String> joined = http.send(ready, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(joined.statusCode()).isEqualTo(200);
+    assertThat(joined.body()).contains("{\"id\":\"cluster\",\"status\":\"UP\",\"data\":{\"joined\":true}}");
   }
 
   @Test
