@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# What the management endpoint costs the hot path: frames/s one echo server (echo-server.jar, one event loop, echo on,
+# logging off) takes from the C blaster with the endpoint off, and on (management.port set: Vert.x's metrics on, and
+# /metrics scraped every second, as a Prometheus would, only faster).
+#
+#   mvn -B -q package -DskipTests && benchmarks/metrics.sh
+#
+# The two cases alternate, a fresh server each run, so that the noise of a shared machine falls on both alike; each
+# run is paired with the one before it, and the table gives the median of the pairs' ratios too. Frames/s come from
+# the server's own Stats lines, as in throughput.sh. Takes about 2 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+#
+# Environment: RUNS (5), SECONDS_PER_RUN (5), CONNECTIONS (4), KEEP_LOGS=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-5}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
+CONNECTIONS=${CONNECTIONS:-4}
+STATS_INTERVAL_MS=500
+SERVER_JAR=echo-server-verticle/target/echo-server.jar
+
+if [[ ! -f $SERVER_JAR ]]; then
+  echo "metrics.sh: $SERVER_JAR is missing; build first: mvn -B -q package -DskipTests" >&2
+  exit 2
+fi
+command -v gcc >/dev/null || { echo "metrics.sh: gcc is needed" >&2; exit 2; }
+
+SCRIPT=metrics.sh
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/echopair-metrics.XXXXXX")
+RESULTS=$WORK/results.tsv
+SCRAPER_PID=
+# shellcheck source=benchmarks/lib.sh
+source benchmarks/lib.sh
+trap 'clean_up "$SCRAPER_PID"' EXIT
+trap 'exit 143' TERM INT
+
+gcc -O2 -Wall -o "$WORK/blaster" benchmarks/blaster.c
+
+# Scrapes /metrics on port $1 every second until killed, with bash's own /dev/tcp (no curl needed)
+scrape_every_second() {
+  local port=$1
+  while true; do
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+    cat <&3 >"$WORK/last-scrape.txt"
+    exec 3<&-
+    sleep 1
+  done
+}
+
+# One run of case $1 (off, on): a fresh server, warmed up, then the blaster for SECONDS_PER_RUN s
+run_case() {
+  local name=$1 run=$2 management=() out rate log_to i
+  [[ $name == on ]] && management=(-Dechopair.management.port=0)
+  launch_server "$WORK/server-$name-$run.log" -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 \
+    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS "${management[@]}" -jar "$SERVER_JAR"
+  if [[ $name == on ]]; then
+    local port
+    port=$(sed -n 's/.*Management endpoint on http:\/\/[^:]*:\([0-9]*\):.*/\1/p' "$SERVER_LOG" | head -1)
+    scrape_every_second "$port" &
+    SCRAPER_PID=$!
+  fi
+  # Warm the server's JIT up before measuring
+  "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 3 >/dev/null
+  begin_window
+  out=$("$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s "$SECONDS_PER_RUN")
+  end_window
+  log_to=$(stat -c %s "$SERVER_LOG")
+  for ((i = 0; i < 30; i++)); do
+    if tail -c +"$((log_to + 1))" "$SERVER_LOG" | grep -aq 'EchoServerVerticle - Stats:'; then break; fi
+    sleep 0.1
+  done
+  rate=$(steady_rate "$LOG_FROM")
+  if [[ -n $SCRAPER_PID ]]; then
+    kill "$SCRAPER_PID" 2>/dev/null || true
+    wait "$SCRAPER_PID" 2>/dev/null || true
+    SCRAPER_PID=
+    if ! grep -aq '^echopair_server_frames_received_total' "$WORK/last-scrape.txt"; then
+      echo "metrics.sh: /metrics had no echopair_server_frames_received_total" >&2
+      exit 1
+    fi
+  fi
+  stop_server
+  printf '   %-3s run %s: %8s frames/s, others %3s%% | %s\n' "$name" "$run" "$rate" "$OTHERS_PCT" "$out"
+  printf '%s\t%s\t%s\n' "$name" "$run" "$rate" >>"$RESULTS"
+}
+
+STARTED=$(date +%s)
+busy_before
+echo "echopair metrics: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
+echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS; machine ${BUSY}% busy before"
+: >"$RESULTS"
+for ((run = 1; run <= RUNS; run++)); do
+  run_case off "$run"
+  run_case on "$run"
+done
+echo
+echo "| management endpoint | frames/s (median) | min – max | on / off |"
+echo "|---|---:|---:|---:|"
+awk -F'\t' '
+  function median(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  function range(list,   v, n, i, lo, hi) {
+    n = split(list, v, " "); lo = v[1]; hi = v[1]
+    for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+    return sprintf("%.0f – %.0f", lo, hi)
+  }
+  { rates[$1] = rates[$1] " " $3; by[$1, $2] = $3; if ($2 > runs) runs = $2 }
+  END {
+    for (r = 1; r <= runs; r++) if (by["off", r] > 0) ratios = ratios " " by["on", r] / by["off", r]
+    printf "| off | %.0f | %s | |\n", median(rates["off"]), range(rates["off"])
+    printf "| on, scraped every second | %.0f | %s | %.2f× (median of the runs'"'"' ratios %.2f×) |\n",
+      median(rates["on"]), range(rates["on"]), median(rates["on"]) / median(rates["off"]), median(ratios)
+  }' "$RESULTS"
+echo
+echo "whole run: $(($(date +%s) - STARTED)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
