@@ -4,16 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.echopair.monitor.MonitorVerticle;
 import io.echopair.runtime.config.ConfigException;
+import io.echopair.runtime.management.ManagementConfig;
+import io.echopair.runtime.management.ManagementEndpoint;
+import io.echopair.runtime.management.Probes;
 import io.echopair.runtime.testing.LogCapture;
 import io.echopair.sender.SenderVerticle;
 import io.echopair.server.EchoServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -109,5 +122,38 @@ class EmbeddedVerticlesTest {
         .compose(id -> serverLog.await(line -> line.startsWith("Recv Msg : embedded pair (peer 127.0.0.1:")
             && line.endsWith(", seq=3)")))
         .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("An application that installs the probes and deploys the management endpoint sees the server's "
+      + "readiness and meters")
+  void ownManagementEndpoint(VertxTestContext ctx) throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setRegistryName("embedded-" + System.nanoTime())))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    Probes probes = Probes.install(vertx, registry);
+    ManagementEndpoint endpoint = new ManagementEndpoint(new ManagementConfig("127.0.0.1", 0, 0), probes, registry);
+    HttpClient http = HttpClient.newHttpClient();
+    vertx.deployVerticle(endpoint)
+        .compose(deployed -> vertx.deployVerticle(new EchoServerVerticle(),
+            new DeploymentOptions().setConfig(new JsonObject().put("host", "127.0.0.1").put("port", 0))))
+        .compose(deployed -> vertx.executeBlocking(() -> List.of(
+            get(http, endpoint.actualPort(), "/ready"), get(http, endpoint.actualPort(), "/metrics"))))
+        // Reported before Vert.x closes: a future of its contexts cannot report once their event loops are gone
+        .andThen(done -> vertx.close())
+        .onComplete(ctx.succeeding(responses -> ctx.verify(() -> {
+          assertThat(responses.get(0).statusCode()).isEqualTo(200);
+          assertThat(responses.get(0).body()).contains("{\"id\":\"server\",\"status\":\"UP\"");
+          assertThat(responses.get(1).body()).contains("echopair_server_connections 0.0", "vertx_pool_in_use");
+          ctx.completeNow();
+        })));
+  }
+
+  private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }
