@@ -1,6 +1,6 @@
-# Helpers of the benchmark scripts (sourced by throughput.sh, hostile.sh and tls.sh, not run): CPU use read from /proc,
-# waiting for log lines, and starting and stopping one echo server. The sourcing script sets SCRIPT (its name, for
-# messages) and WORK (its private temporary folder) first.
+# Helpers of the benchmark scripts (sourced by throughput.sh, hostile.sh, tls.sh, metrics.sh and compare.sh, not
+# run): CPU use read from /proc, waiting for log lines, and starting and stopping one echo server. The sourcing script
+# sets SCRIPT (its name, for messages) and WORK (its private temporary folder) first.
 
 HZ=$(getconf CLK_TCK)
 SERVER_PID=
@@ -110,9 +110,17 @@ steady_rate() {
 # Starts the server with java arguments "$@" (with -jar), its console going to file $1 as under a service manager;
 # sets SERVER_PID, SERVER_LOG and PORT (from its "Echo server listening on HOST:PORT" line).
 launch_server() {
+  local log=$1
+  shift
+  launch_command "$log" java "$@"
+}
+
+# Starts any echo server that prints "Echo server listening on HOST:PORT ..." (compare.sh's plain Netty and C ones
+# too): command "$@", its console going to file $1; sets SERVER_PID, SERVER_LOG and PORT as launch_server does.
+launch_command() {
   SERVER_LOG=$1
   shift
-  java "$@" >"$SERVER_LOG" 2>&1 &
+  "$@" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   if ! await_line "$SERVER_LOG" 'Echo server listening on' 300; then
     echo "$SCRIPT: the server did not start; its log:" >&2
