@@ -56,9 +56,10 @@ public final class NettyEchoServer {
             channel.pipeline().addLast(new FixedLengthFrameDecoder(FRAME), new EchoServerHandler(counters, withVoidPromise));
           }
         }).bind("127.0.0.1", port).sync().channel();
-    System.out.printf("Echo server listening on 127.0.0.1:%d (plain Netty, one NIO event loop, %d-byte frames, "
-        + "echo on, %s)%n", ((InetSocketAddress) listener.localAddress()).getPort(), FRAME,
-        voidPromise ? "void promise" : "a promise per write");
+    // Each line in one piece (printf writes its parts one by one), so that a script never reads half of it
+    System.out.println(String.format("Echo server listening on 127.0.0.1:%d (plain Netty, one NIO event loop, "
+        + "%d-byte frames, echo on, %s)", ((InetSocketAddress) listener.localAddress()).getPort(), FRAME,
+        voidPromise ? "void promise" : "a promise per write"));
     loop.scheduleAtFixedRate(() -> counters.print("Stats"), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
 
     CountDownLatch stopped = new CountDownLatch(1);
@@ -99,8 +100,8 @@ public final class NettyEchoServer {
 
     private void print(String label, long in, long out, long nanos) {
       double seconds = nanos / 1e9;
-      System.out.printf("%s: %d connections open, %d accepted; in %d frames (%.1f/s); out %d frames (%.1f/s)%n", label,
-          open, accepted, framesIn, in / seconds, framesOut, out / seconds);
+      System.out.println(String.format("%s: %d connections open, %d accepted; in %d frames (%.1f/s); out %d frames "
+          + "(%.1f/s)", label, open, accepted, framesIn, in / seconds, framesOut, out / seconds));
     }
   }
 

@@ -122,7 +122,8 @@ launch_command() {
   shift
   "$@" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
-  if ! await_line "$SERVER_LOG" 'Echo server listening on' 300; then
+  # Up to the space after the port: a line may reach the file in pieces
+  if ! await_line "$SERVER_LOG" 'Echo server listening on [^ ]*:[0-9]* ' 300; then
     echo "$SCRIPT: the server did not start; its log:" >&2
     cat "$SERVER_LOG" >&2
     exit 1
