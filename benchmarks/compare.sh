@@ -13,7 +13,7 @@
 # blaster on CPU 1 (the JVMs then see one CPU, which also picks their GC: Serial). Frames/s are the blaster's own:
 # frames echoed within the SECONDS_PER_RUN of load. Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
 #
-# Environment: RUNS (3), SECONDS_PER_RUN (3), WARMUP_SECONDS (5), CONNECTIONS ("4 8"), FRAMES ("tagged untagged"),
+# Environment: RUNS (3), SECONDS_PER_RUN (3), WARMUP_SECONDS (8), CONNECTIONS ("4 8"), FRAMES ("tagged untagged"),
 # SERVERS ("ours netty epoll"; netty-void adds the Netty server writing with the void promise, its -v),
 # SERVER_JAVA_OPTS (extra JVM options for the Java servers, default none), KEEP_LOGS=1.
 set -euo pipefail
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
-WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+WARMUP_SECONDS=${WARMUP_SECONDS:-8}
 CONNECTIONS=${CONNECTIONS:-4 8}
 FRAMES=${FRAMES:-tagged untagged}
 read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:-}"
