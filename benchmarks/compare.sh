@@ -8,12 +8,13 @@
 # loop, FixedLengthFrameDecoder(100), each frame written back, one flush per read), compiled against the Netty in
 # echo-server.jar; benchmarks/epoll_server.c (one thread, epoll, bytes echoed as read), compiled with gcc -O2. They are
 # started one after the other, each warmed up with WARMUP_SECONDS of tagged then untagged frames, and stay up, idle
-# but for the one being measured. Every run then loads each server in turn, the order rotating from run to run, so
-# that noise and drift fall on all three alike. With taskset and 2 CPUs or more, every server runs on CPU 0 and the
+# but for the one being measured. A first round of every load, not counted, finishes the warm-up (plain Netty needs
+# 15-20 s of load on one CPU). Every run then loads each server in turn, the order rotating from run to run, so
+# that noise and drift fall on all of them alike. With taskset and 2 CPUs or more, every server runs on CPU 0 and the
 # blaster on CPU 1 (the JVMs then see one CPU, which also picks their GC: Serial). Frames/s are the blaster's own:
-# frames echoed within the SECONDS_PER_RUN of load. Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+# frames echoed within the SECONDS_PER_RUN of load. Takes about 3.5 minutes with the defaults. Docs: docs/BENCHMARKS.md.
 #
-# Environment: RUNS (3), SECONDS_PER_RUN (3), WARMUP_SECONDS (8), CONNECTIONS ("4 8"), FRAMES ("tagged untagged"),
+# Environment: RUNS (3), SECONDS_PER_RUN (3), WARMUP_SECONDS (5), CONNECTIONS ("4 8"), FRAMES ("tagged untagged"),
 # SERVERS ("ours netty epoll"; netty-void adds the Netty server writing with the void promise, its -v),
 # SERVER_JAVA_OPTS (extra JVM options for the Java servers, default none), KEEP_LOGS=1.
 set -euo pipefail
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
-WARMUP_SECONDS=${WARMUP_SECONDS:-8}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CONNECTIONS=${CONNECTIONS:-4 8}
 FRAMES=${FRAMES:-tagged untagged}
 read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:-}"
@@ -101,8 +102,8 @@ start() {
   "${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c 4 -s "$WARMUP_SECONDS" -u >/dev/null
 }
 
-# One measured run on server $1: $2 connections, $3 frames (tagged, untagged); records
-# server, frames, connections, run, frames/s, server CPU %, blaster CPU %, others' CPU %.
+# One measured run $4 on server $1: $2 connections, $3 frames (tagged, untagged); records server, frames,
+# connections, run, frames/s, server CPU %, blaster CPU %, others' CPU %. Run 0 is the warm-up round: not recorded.
 run_blaster() {
   local name=$1 conns=$2 frames=$3 run=$4 out rate blaster_pct untagged=()
   [[ $frames == tagged ]] || untagged=(-u)
@@ -117,8 +118,10 @@ run_blaster() {
   end_window
   rate=$(sed -n 's/.* frames: \([0-9]*\) frames\/s.*/\1/p' <<<"$out")
   blaster_pct=$(sed -n 's/.*(\([0-9]*\)% of a core).*/\1/p' <<<"$out")
-  printf '   run %s  c=%s %-8s %-16s %9s frames/s, server CPU %3s%%, blaster %3s%%, others %3s%%\n' \
-    "$run" "$conns" "$frames" "$(server_name "$name")" "$rate" "$SERVER_PCT" "$blaster_pct" "$OTHERS_PCT"
+  printf '   run %s  c=%s %-8s %-25s %9s frames/s, server CPU %3s%%, blaster %3s%%, others %3s%%%s\n' \
+    "$run" "$conns" "$frames" "$(server_name "$name")" "$rate" "$SERVER_PCT" "$blaster_pct" "$OTHERS_PCT" \
+    "$( ((run > 0)) || echo ' (warm-up, not counted)')"
+  ((run > 0)) || return 0
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$frames" "$conns" "$run" "$rate" "$SERVER_PCT" "$blaster_pct" \
     "$OTHERS_PCT" >>"$RESULTS"
 }
@@ -182,10 +185,11 @@ echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN WARMUP_SECONDS=$WARMUP_SECONDS
 echo "$PINNING"
 : >"$RESULTS"
 for name in "${SERVERS[@]}"; do start "$name"; done
-for ((run = 1; run <= RUNS; run++)); do
+# Run 0 warms every server up once more, with every load it will see, after the others' warm-up left it idle
+for ((run = 0; run <= RUNS; run++)); do
   for conns in $CONNECTIONS; do
     for frames in $FRAMES; do
-      for name in $(rotation "$run"); do run_blaster "$name" "$conns" "$frames" "$run"; done
+      for name in $(rotation "$((run > 0 ? run : 1))"); do run_blaster "$name" "$conns" "$frames" "$run"; done
     done
   done
 done
