@@ -167,9 +167,10 @@ print_table() {
           nr = split(runs[s, load], r, " ")
           for (x = 1; x <= nr; x++) if (("ours", load, r[x]) in rate && rate[s, load, r[x]] > 0)
             paired = paired " " rate["ours", load, r[x]] / rate[s, load, r[x]]
-          printf "| %s connections, %s | %s | %.0f | %s | %.0f %% | %.0f %% | %.0f %% | %s | %s |\n", c[i], f[j], names[s], m,
-            range(rates[s, load], "%.0f"), median(server[s, load]), median(blaster[s, load]), median(others[s, load]),
-            s == "ours" ? "–" : sprintf("%.2f×", ours / m), s == "ours" || paired == "" ? "–" : range(paired, "%.2f×")
+          printf "| %s connections, %s | %s | %.0f | %s | %.0f %% | %.0f %% | %.0f %% | %s | %s |\n", c[i], f[j],
+            names[s], m, range(rates[s, load], "%.0f"), median(server[s, load]), median(blaster[s, load]),
+            median(others[s, load]), s == "ours" ? "–" : sprintf("%.2f×", ours / m),
+            s == "ours" || paired == "" ? "–" : range(paired, "%.2f×")
         }
       }
     }' "$RESULTS"
