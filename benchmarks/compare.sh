@@ -103,9 +103,10 @@ start() {
 }
 
 # One measured run $4 on server $1: $2 connections, $3 frames (tagged, untagged); records server, frames,
-# connections, run, frames/s, server CPU %, blaster CPU %, others' CPU %. Run 0 is the warm-up round: not recorded.
+# connections, run, frames/s, server CPU %, blaster CPU %, others' CPU %, server µs of CPU per frame. Run 0 is the
+# warm-up round: not recorded.
 run_blaster() {
-  local name=$1 conns=$2 frames=$3 run=$4 out rate blaster_pct untagged=()
+  local name=$1 conns=$2 frames=$3 run=$4 out rate blaster_pct micros untagged=()
   [[ $frames == tagged ]] || untagged=(-u)
   SERVER_PID=${PIDS[$name]}
   SERVER_LOG=${LOGS[$name]}
@@ -118,12 +119,14 @@ run_blaster() {
   end_window
   rate=$(sed -n 's/.* frames: \([0-9]*\) frames\/s.*/\1/p' <<<"$out")
   blaster_pct=$(sed -n 's/.*(\([0-9]*\)% of a core).*/\1/p' <<<"$out")
-  printf '   run %s  c=%s %-8s %-25s %9s frames/s, server CPU %3s%%, blaster %3s%%, others %3s%%%s\n' \
-    "$run" "$conns" "$frames" "$(server_name "$name")" "$rate" "$SERVER_PCT" "$blaster_pct" "$OTHERS_PCT" \
+  # The server's CPU per frame does not depend on which side was the limit
+  micros=$(awk -v p="$SERVER_PCT" -v r="$rate" 'BEGIN { printf "%.3f", (r > 0 ? p / 100 * 1e6 / r : 0) }')
+  printf '   run %s  c=%s %-8s %-25s %9s frames/s, server CPU %3s%% (%s µs/frame), blaster %3s%%, others %3s%%%s\n' \
+    "$run" "$conns" "$frames" "$(server_name "$name")" "$rate" "$SERVER_PCT" "$micros" "$blaster_pct" "$OTHERS_PCT" \
     "$( ((run > 0)) || echo ' (warm-up, not counted)')"
   ((run > 0)) || return 0
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$frames" "$conns" "$run" "$rate" "$SERVER_PCT" "$blaster_pct" \
-    "$OTHERS_PCT" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$frames" "$conns" "$run" "$rate" "$SERVER_PCT" \
+    "$blaster_pct" "$OTHERS_PCT" "$micros" >>"$RESULTS"
 }
 
 # The servers in the order of run $1: the first of run 1 is the last of run 2, and so on
@@ -135,8 +138,8 @@ rotation() {
 }
 
 print_table() {
-  echo "| load | server | frames/s (median) | min – max | server CPU | blaster CPU | others | ours ÷ this, medians | ours ÷ this, run by run |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| load | server | frames/s (median) | min – max | server CPU | server µs/frame | blaster CPU | others | ours ÷ this, medians | ours ÷ this, run by run |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   awk -F'\t' -v conns="$CONNECTIONS" -v frames="$FRAMES" -v servers="${SERVERS[*]}" '
     function median(list,   v, n, i, j, t) {
       n = split(list, v, " ")
@@ -152,7 +155,7 @@ print_table() {
       load = $3 SUBSEP $2
       rates[$1, load] = rates[$1, load] " " $5; rate[$1, load, $4] = $5; runs[$1, load] = runs[$1, load] " " $4
       server[$1, load] = server[$1, load] " " $6; blaster[$1, load] = blaster[$1, load] " " $7
-      others[$1, load] = others[$1, load] " " $8
+      others[$1, load] = others[$1, load] " " $8; micros[$1, load] = micros[$1, load] " " $9
     }
     END {
       names["ours"] = "echopair (ours)"; names["netty"] = "plain Netty"; names["epoll"] = "C epoll"
@@ -167,9 +170,9 @@ print_table() {
           nr = split(runs[s, load], r, " ")
           for (x = 1; x <= nr; x++) if (("ours", load, r[x]) in rate && rate[s, load, r[x]] > 0)
             paired = paired " " rate["ours", load, r[x]] / rate[s, load, r[x]]
-          printf "| %s connections, %s | %s | %.0f | %s | %.0f %% | %.0f %% | %.0f %% | %s | %s |\n", c[i], f[j],
-            names[s], m, range(rates[s, load], "%.0f"), median(server[s, load]), median(blaster[s, load]),
-            median(others[s, load]), s == "ours" ? "–" : sprintf("%.2f×", ours / m),
+          printf "| %s connections, %s | %s | %.0f | %s | %.0f %% | %.3f | %.0f %% | %.0f %% | %s | %s |\n", c[i], f[j],
+            names[s], m, range(rates[s, load], "%.0f"), median(server[s, load]), median(micros[s, load]),
+            median(blaster[s, load]), median(others[s, load]), s == "ours" ? "–" : sprintf("%.2f×", ours / m),
             s == "ours" || paired == "" ? "–" : range(paired, "%.2f×")
         }
       }
