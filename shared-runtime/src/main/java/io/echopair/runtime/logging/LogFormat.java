@@ -1,0 +1,24 @@
+package io.echopair.runtime.logging;
+
+import io.echopair.runtime.config.Overrides;
+import java.util.List;
+
+/**
+ * The {@code LOG_FORMAT} switch of conf/logback.xml: {@code text} (the default) or {@code json}, one JSON object per
+ * line written by {@link JsonFieldsEncoder}.
+ */
+public final class LogFormat {
+
+  public static final String NAME = "LOG_FORMAT";
+  /** The values logback's condition tells apart, exactly as written: it compares them case-sensitively. */
+  public static final List<String> VALUES = List.of("text", "json");
+
+  /**
+   * Whether this JVM writes JSON lines, decided once: a line logged per frame attaches its fields only then, so that
+   * text mode pays nothing for them.
+   */
+  public static final boolean JSON = "json".equals(LogSwitch.read(NAME, Overrides.fromProcess()).value());
+
+  private LogFormat() {
+  }
+}
