@@ -18,7 +18,7 @@ import org.slf4j.event.KeyValuePair;
  * "senderId":"3fa2b7c1d4e5f607","formattedMessage":"Recv Msg : ..."}}, and {@code "throwable":{...}} when the line
  * carries a stack trace. The keys of our lines are chosen apart from the encoder's own.
  */
-public class JsonFieldsEncoder extends JsonEncoder {
+public final class JsonFieldsEncoder extends JsonEncoder {
 
   public JsonFieldsEncoder() {
     // Always 0 without a sequence generator; the millisecond timestamp is what the text lines show

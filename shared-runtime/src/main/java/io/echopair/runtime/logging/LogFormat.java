@@ -10,15 +10,20 @@ import java.util.List;
 public final class LogFormat {
 
   public static final String NAME = "LOG_FORMAT";
-  /** The values logback's condition tells apart, exactly as written: it compares them case-sensitively. */
+  /** The values the jars accept, exactly as written: {@link #isJson} takes {@code JSON} for text. */
   public static final List<String> VALUES = List.of("text", "json");
 
   /**
    * Whether this JVM writes JSON lines, decided once: a line logged per frame attaches its fields only then, so that
    * text mode pays nothing for them.
    */
-  public static final boolean JSON = "json".equals(LogSwitch.read(NAME, Overrides.fromProcess()).value());
+  public static final boolean JSON = isJson(LogSwitch.read(NAME, Overrides.fromProcess()).value());
 
   private LogFormat() {
+  }
+
+  /** Whether {@code value} asks for JSON lines: exactly {@code json}; anything else (null, text, JSON) is text. */
+  static boolean isJson(String value) {
+    return "json".equals(value);
   }
 }

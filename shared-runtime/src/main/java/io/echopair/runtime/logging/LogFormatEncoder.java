@@ -16,7 +16,7 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
   private String pattern;
   private Encoder<ILoggingEvent> chosen;
 
-  /** {@code json}, or anything else for text, as logback's own conditions compare: exactly. */
+  /** {@code json}, or anything else for text: {@code ${LOG_FORMAT:-text}}. */
   public void setFormat(String format) {
     this.format = format;
   }
@@ -33,7 +33,7 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public void start() {
-    if ("json".equals(format)) {
+    if (LogFormat.isJson(format)) {
       chosen = new JsonFieldsEncoder();
     } else {
       PatternLayoutEncoder text = new PatternLayoutEncoder();
