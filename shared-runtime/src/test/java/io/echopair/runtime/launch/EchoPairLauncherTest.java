@@ -323,6 +323,9 @@ class EchoPairLauncherTest {
           + "      ECHOPAIR_STATUS, ECHOPAIR_PIECE_STATUS, -Dechopair.status, -Dechopair.piece.status\n");
       assertThat(run.stdout()).contains("Keys of section cluster, in the --conf object's \"cluster\" object "
           + "(used with --cluster only):\n  tlsCertPath (string, may be empty; default \"\")\n");
+      assertThat(run.stdout()).contains("Keys of section management, in the --conf object's \"management\" object:\n"
+          + "  host (string; default \"127.0.0.1\")\n");
+      assertThat(run.stdout()).contains("  LOG_FORMAT    text (default) or json");
       assertThat(run.stdout()).contains("ECHOPAIR_CLUSTER_TLS_ENGINE, -Dechopair.cluster.tlsEngine\n")
           .doesNotContain("ECHOPAIR_TLS_ENGINE").doesNotContain("mainVerticle");
       assertThat(piece.verticles).isEmpty();
