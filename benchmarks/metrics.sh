@@ -6,14 +6,16 @@
 #   mvn -B -q package -DskipTests && benchmarks/metrics.sh
 #
 # The two cases alternate, a fresh server each run, so that the noise of a shared machine falls on both alike; each
-# run is paired with the one before it, and the table gives the median of the pairs' ratios too. Frames/s come from
-# the server's own Stats lines, as in throughput.sh. Takes about 2 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+# run is paired with the one before it, and the table gives the median of the pairs' ratios too. With taskset and 2
+# CPUs or more, the server's JVM (the endpoint and its scrapes included) runs on CPU 0 and the blaster on CPU 1. Frames/s
+# come from the server's own Stats lines, as in throughput.sh. Takes about 3 minutes with the defaults. Docs:
+# docs/BENCHMARKS.md.
 #
-# Environment: RUNS (5), SECONDS_PER_RUN (5), CONNECTIONS (4), KEEP_LOGS=1.
+# Environment: RUNS (7), SECONDS_PER_RUN (5), CONNECTIONS (4), KEEP_LOGS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CONNECTIONS=${CONNECTIONS:-4}
 STATS_INTERVAL_MS=500
@@ -36,6 +38,13 @@ trap 'exit 143' TERM INT
 
 gcc -O2 -Wall -o "$WORK/blaster" benchmarks/blaster.c
 
+SERVER_CPU=
+LOAD_CPU=()
+if command -v taskset >/dev/null && (($(nproc) >= 2)); then
+  SERVER_CPU=0
+  LOAD_CPU=(taskset -c 1)
+fi
+
 # Scrapes /metrics on port $1 every second until killed, with bash's own /dev/tcp (no curl needed)
 scrape_every_second() {
   local port=$1
@@ -54,6 +63,10 @@ run_case() {
   [[ $name == on ]] && management=(-Dechopair.management.port=0)
   launch_server "$WORK/server-$name-$run.log" -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 \
     -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS "${management[@]}" -jar "$SERVER_JAR"
+  if [[ -n $SERVER_CPU ]]; then
+    # Every thread of the JVM, the endpoint's included
+    taskset -a -p -c "$SERVER_CPU" "$SERVER_PID" >/dev/null
+  fi
   if [[ $name == on ]]; then
     local port
     port=$(sed -n 's/.*Management endpoint on http:\/\/[^:]*:\([0-9]*\):.*/\1/p' "$SERVER_LOG" | head -1)
@@ -61,9 +74,9 @@ run_case() {
     SCRAPER_PID=$!
   fi
   # Warm the server's JIT up before measuring
-  "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 3 >/dev/null
+  "${LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 3 >/dev/null
   begin_window
-  out=$("$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s "$SECONDS_PER_RUN")
+  out=$("${LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s "$SECONDS_PER_RUN")
   end_window
   log_to=$(stat -c %s "$SERVER_LOG")
   for ((i = 0; i < 30; i++)); do
@@ -88,7 +101,9 @@ run_case() {
 STARTED=$(date +%s)
 busy_before
 echo "echopair metrics: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
-echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS; machine ${BUSY}% busy before"
+PINNING="no pinning"
+[[ -z $SERVER_CPU ]] || PINNING="server on CPU $SERVER_CPU, blaster on CPU 1"
+echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS; machine ${BUSY}% busy before; $PINNING"
 : >"$RESULTS"
 for ((run = 1; run <= RUNS; run++)); do
   run_case off "$run"

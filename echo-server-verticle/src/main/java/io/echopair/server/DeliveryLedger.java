@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Which frames each sender has delivered to one server deployment, shared by all its instances: tells a resent frame
@@ -147,6 +148,13 @@ final class DeliveryLedger implements Shareable {
       line.append(", ").append(unknown.sum()).append(" behind the window logged");
     }
     return line.toString();
+  }
+
+  /** The figures of {@link #describe} as fields of the stats line. */
+  synchronized LoggingEventBuilder addFigures(LoggingEventBuilder line) {
+    return line.addKeyValue("duplicates", duplicates.sum()).addKeyValue("gaps", gaps.sum())
+        .addKeyValue("trackedSenders", senders.size()).addKeyValue("forgottenSenders", forgotten)
+        .addKeyValue("reusedSequences", reused.sum()).addKeyValue("behindWindow", unknown.sum());
   }
 
   private static LocalMap<String, DeliveryLedger> map(Vertx vertx) {

@@ -3,11 +3,13 @@ package io.echopair.server;
 import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
 import io.echopair.protocol.SenderId;
+import io.echopair.runtime.logging.LogFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * What one connection's bytes amount to: cuts them into frames, logs each new valid frame with the seed's words,
@@ -246,10 +248,24 @@ final class FrameIntake {
     if (!LOG.isInfoEnabled()) {
       return;
     }
-    if (frame.isTagged()) {
+    if (LogFormat.JSON) {
+      logFrameEvent(frame);
+    } else if (frame.isTagged()) {
       LOG.info("Recv Msg : {} (peer {}, seq={})", frame.printableText(), peer, frame.sequence());
     } else {
       LOG.info("Recv Msg : {} (peer {})", frame.printableText(), peer);
+    }
+  }
+
+  /** The same line with the frame's fields attached, for JSON lines: only then, as they cost a builder per frame. */
+  private void logFrameEvent(Frame frame) {
+    String text = frame.printableText();
+    LoggingEventBuilder line = LOG.atInfo().addKeyValue("text", text).addKeyValue("peer", peer);
+    if (frame.isTagged()) {
+      line.addKeyValue("seq", frame.sequence()).addKeyValue("senderId", SenderId.text(frame.senderId()))
+          .log("Recv Msg : {} (peer {}, seq={})", text, peer, frame.sequence());
+    } else {
+      line.log("Recv Msg : {} (peer {})", text, peer);
     }
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The counters of one server deployment, shared by all its instances (event loops) through a Vert.x local map.
@@ -131,7 +132,7 @@ final class ServerStats implements Shareable {
 
     /** The stats line body, with the rates since {@code earlier}. */
     String describeSince(Snapshot earlier) {
-      double seconds = Math.max(atNanos - earlier.atNanos, 1) / 1e9;
+      double seconds = secondsSince(earlier);
       return String.format(Locale.ROOT,
           "%d connections open, %d accepted, %d refused; in %d frames (%.1f/s), %d bytes (%.1f KB/s); "
               + "out %d frames (%.1f/s), %d bytes; %d corrupt, %d undecodable",
@@ -139,6 +140,27 @@ final class ServerStats implements Shareable {
           framesIn, (framesIn - earlier.framesIn) / seconds, bytesIn, (bytesIn - earlier.bytesIn) / seconds / 1000,
           framesOut, (framesOut - earlier.framesOut) / seconds, bytesOut,
           corrupt, undecodable);
+    }
+
+    /** The figures of {@link #describeSince} as fields of the line: counts, and rates per second to one decimal. */
+    LoggingEventBuilder addFiguresSince(Snapshot earlier, LoggingEventBuilder line) {
+      double seconds = secondsSince(earlier);
+      return line.addKeyValue("connections", accepted - closed).addKeyValue("accepted", accepted)
+          .addKeyValue("refused", refused)
+          .addKeyValue("framesIn", framesIn)
+          .addKeyValue("framesInPerSecond", rate(framesIn - earlier.framesIn, seconds))
+          .addKeyValue("bytesIn", bytesIn).addKeyValue("bytesInPerSecond", rate(bytesIn - earlier.bytesIn, seconds))
+          .addKeyValue("framesOut", framesOut)
+          .addKeyValue("framesOutPerSecond", rate(framesOut - earlier.framesOut, seconds))
+          .addKeyValue("bytesOut", bytesOut).addKeyValue("corrupt", corrupt).addKeyValue("undecodable", undecodable);
+    }
+
+    private double secondsSince(Snapshot earlier) {
+      return Math.max(atNanos - earlier.atNanos, 1) / 1e9;
+    }
+
+    private static double rate(long count, double seconds) {
+      return Math.round(count / seconds * 10) / 10.0;
     }
   }
 }

@@ -2,6 +2,7 @@ package io.echopair.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echopair.runtime.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -60,6 +61,14 @@ class GracefulStopTest extends ServerTestSupport {
           .startsWith("Final stats: 0 connections open, 1 accepted, 0 refused; in " + FRAMES + " frames (")
           .contains("out " + FRAMES + " frames (")
           .endsWith("; 0 corrupt, 0 undecodable; 0 duplicates, 0 gaps, 1 sender tracked");
+      // The same figures as fields, which JSON lines write
+      assertThat(LogCapture.fields(log.events(line -> line.startsWith("Final stats: ")).get(0)))
+          .containsEntry("connections", 0L).containsEntry("accepted", 1L).containsEntry("refused", 0L)
+          .containsEntry("framesIn", (long) FRAMES).containsEntry("bytesIn", (long) frames.length())
+          .containsEntry("framesOut", (long) FRAMES).containsEntry("bytesOut", (long) frames.length())
+          .containsEntry("corrupt", 0L).containsEntry("undecodable", 0L).containsEntry("duplicates", 0L)
+          .containsEntry("gaps", 0L).containsEntry("trackedSenders", 1)
+          .hasEntrySatisfying("framesInPerSecond", rate -> assertThat((Double) rate).isPositive());
       assertThat(vertx.sharedData().getLocalMap("io.echopair.server.stats")).isEmpty();
       assertThat(vertx.sharedData().getLocalMap("io.echopair.server.ledger")).isEmpty();
       ctx.completeNow();

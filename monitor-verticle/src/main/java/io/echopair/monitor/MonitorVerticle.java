@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Watches the stream of received messages the echo servers publish on the event bus (their {@code publish} key):
@@ -142,7 +143,8 @@ public final class MonitorVerticle extends VerticleBase {
 
   private void logCount(long timerId) {
     long now = System.nanoTime();
-    LOG.info("Stats: {}", describeCount((now - lastCountNanos) / 1e9));
+    double seconds = (now - lastCountNanos) / 1e9;
+    addCountFigures(seconds, LOG.atInfo()).log("Stats: {}", describeCount(seconds));
     sinceLastCount = 0;
     serversSinceLastCount.clear();
     lastCountNanos = now;
@@ -152,8 +154,20 @@ public final class MonitorVerticle extends VerticleBase {
   private String describeCount(double seconds) {
     int servers = serversSinceLastCount.size();
     return String.format(Locale.ROOT, "%d messages in the last %.1f s (%.1f/s) from %d %s; %d in total%s",
-        sinceLastCount, seconds, sinceLastCount / Math.max(seconds, 1e-9), servers, servers == 1 ? "server" : "servers",
+        sinceLastCount, seconds, perSecond(seconds), servers, servers == 1 ? "server" : "servers",
         total, malformed == 0 ? "" : ", " + malformed + " malformed ignored");
+  }
+
+  /** The figures of {@link #describeCount} as fields of the line. */
+  private LoggingEventBuilder addCountFigures(double seconds, LoggingEventBuilder line) {
+    return line.addKeyValue("messages", sinceLastCount).addKeyValue("seconds", Math.round(seconds * 10) / 10.0)
+        .addKeyValue("messagesPerSecond", Math.round(perSecond(seconds) * 10) / 10.0)
+        .addKeyValue("servers", serversSinceLastCount.size()).addKeyValue("total", total)
+        .addKeyValue("malformed", malformed);
+  }
+
+  private double perSecond(double seconds) {
+    return sinceLastCount / Math.max(seconds, 1e-9);
   }
 
   @Override

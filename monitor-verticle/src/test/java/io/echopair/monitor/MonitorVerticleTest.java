@@ -52,6 +52,9 @@ class MonitorVerticleTest {
               "INFO [server 3fa2b7c1] 127.0.0.1:53422 seq=17: This Msg From Client",
               "INFO [server 0badcafe] 127.0.0.1:53422: This Msg From Client");
           assertThat(count.getFormattedMessage()).contains("from 2 servers; 2 in total");
+          assertThat(LogCapture.fields(count)).containsEntry("messages", 2L).containsEntry("servers", 2)
+              .containsEntry("total", 2L).containsEntry("malformed", 0L)
+              .containsKeys("seconds", "messagesPerSecond");
           ctx.completeNow();
         })));
   }
@@ -70,6 +73,7 @@ class MonitorVerticleTest {
           assertThat(log.linesContaining("WARN")).singleElement().asString()
               .startsWith("WARN Ignoring a message on echopair.messages that is not a received message");
           assertThat(count.getFormattedMessage()).endsWith("1 in total, 2 malformed ignored");
+          assertThat(LogCapture.fields(count)).containsEntry("total", 1L).containsEntry("malformed", 2L);
           ctx.completeNow();
         })));
   }

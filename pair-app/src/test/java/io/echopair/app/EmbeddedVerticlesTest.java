@@ -125,6 +125,26 @@ class EmbeddedVerticlesTest {
   }
 
   @Test
+  @DisplayName("Closing Vert.x under a running embedded pair stops it without an ERROR: the sender finishing as it "
+      + "stops does not undeploy the pair a second time")
+  void pairClosedWhileRunning() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    JsonObject conf = new JsonObject()
+        .put("server", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("sender", new JsonObject().put("intervalMs", 20).put("message", "closed pair"));
+    try (LogCapture deployments = LogCapture.of("io.vertx.core.impl.deployment")) {
+      vertx.deployVerticle(new EchoPairVerticle(), new DeploymentOptions().setConfig(conf))
+          .compose(id -> serverLog.await(line -> line.startsWith("Recv Msg : closed pair") && line.endsWith("seq=3)")))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      assertThat(serverLog.linesContaining("Final stats:")).hasSize(1);
+      assertThat(deployments.lines()).isEmpty();
+    }
+  }
+
+  @Test
   @DisplayName("An application that installs the probes and deploys the management endpoint sees the server's "
       + "readiness and meters")
   void ownManagementEndpoint(VertxTestContext ctx) throws Exception {

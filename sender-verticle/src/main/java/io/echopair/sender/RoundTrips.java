@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The round trips of one sender's frames since its last stats line: each connection records its echoes here, the
@@ -26,6 +27,17 @@ final class RoundTrips {
     if (exported != null) {
       exported.record(rttMicros, TimeUnit.MICROSECONDS);
     }
+  }
+
+  /** The figures of {@link #describeAndReset} as fields of the stats line, in ms; none without echoes. */
+  LoggingEventBuilder addFigures(LoggingEventBuilder line) {
+    if (micros.getTotalCount() == 0) {
+      return line;
+    }
+    return line.addKeyValue("rttP50Ms", micros.getValueAtPercentile(50) / 1000.0)
+        .addKeyValue("rttP90Ms", micros.getValueAtPercentile(90) / 1000.0)
+        .addKeyValue("rttP99Ms", micros.getValueAtPercentile(99) / 1000.0)
+        .addKeyValue("rttMaxMs", micros.getMaxValue() / 1000.0);
   }
 
   /** {@code RTT p50 0.12 ms, p90 0.20 ms, p99 0.51 ms, max 1.02 ms} ({@code RTT n/a} without echoes); then empties. */

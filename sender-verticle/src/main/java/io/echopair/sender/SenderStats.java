@@ -2,6 +2,7 @@ package io.echopair.sender;
 
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Totals over the streams of one sender verticle at one moment.
@@ -52,10 +53,28 @@ public record SenderStats(long produced, long sent, long completed, long outstan
    * @param elapsedMs  time since the previous line
    */
   String describeRate(long sentBefore, long elapsedMs) {
-    double perSecond = elapsedMs > 0 ? (sent - sentBefore) * 1000.0 / elapsedMs : 0;
     String line = String.format(Locale.ROOT, "sent %d (%.1f/s), %s %d, pending %d, dropped %d, reconnects %d",
-        sent, perSecond, acks ? "acknowledged" : "written", completed, outstanding, dropped, reconnects);
+        sent, sentPerSecond(sentBefore, elapsedMs), acks ? "acknowledged" : "written", completed, outstanding, dropped, reconnects);
     return unexpected > 0 ? line + ", unexpected echoes " + unexpected : line;
+  }
+
+  /** The figures of {@link #describeRate} as fields; {@code written} for {@code acknowledged} without acks. */
+  LoggingEventBuilder addRateFigures(long sentBefore, long elapsedMs, LoggingEventBuilder line) {
+    double perSecond = sentPerSecond(sentBefore, elapsedMs);
+    return line.addKeyValue("sent", sent).addKeyValue("sentPerSecond", Math.round(perSecond * 10) / 10.0)
+        .addKeyValue(acks ? "acknowledged" : "written", completed).addKeyValue("pending", outstanding)
+        .addKeyValue("dropped", dropped).addKeyValue("reconnects", reconnects)
+        .addKeyValue("unexpectedEchoes", unexpected);
+  }
+
+  private double sentPerSecond(long sentBefore, long elapsedMs) {
+    return elapsedMs > 0 ? (sent - sentBefore) * 1000.0 / elapsedMs : 0;
+  }
+
+  /** The figures of {@link #describeFinal} as fields of the line, named as it names them. */
+  LoggingEventBuilder addFinalFigures(LoggingEventBuilder line) {
+    return line.addKeyValue("produced", produced).addKeyValue(acks ? "acknowledged" : "written", completed)
+        .addKeyValue("dropped", dropped).addKeyValue(acks ? "unacknowledged" : "unwritten", outstanding);
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Sends frames to the echo server on a periodic timer over one or more connections, matches their echoes, and
@@ -270,7 +271,7 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     }
     SenderStats totals = SenderStats.of(streams, settings().acks());
     finalStats = totals;
-    LOG.info("Sender finished: {}", totals.describeFinal());
+    totals.addFinalFigures(LOG.atInfo()).log("Sender finished: {}", totals.describeFinal());
     vertx.cancelTimer(statsTimer);
     List<Future<Void>> closed = streams.stream().map(ReconnectLoop::close).toList();
     finished = Future.join(closed).<Void>mapEmpty().otherwiseEmpty();
@@ -284,11 +285,16 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private void logStats(long timerId) {
     SenderStats totals = SenderStats.of(streams, settings().acks());
     long now = System.nanoTime();
-    String line = totals.describeRate(lastStatsSent, (now - lastStatsNanos) / 1_000_000);
+    long elapsedMs = (now - lastStatsNanos) / 1_000_000;
+    LoggingEventBuilder fields = totals.addRateFigures(lastStatsSent, elapsedMs, LOG.atInfo());
+    String line = totals.describeRate(lastStatsSent, elapsedMs);
     lastStatsSent = totals.sent();
     lastStatsNanos = now;
+    if (settings().acks()) {
+      roundTrips.addFigures(fields);
+    }
     String rtt = roundTrips.describeAndReset();
-    LOG.info("Stats: {}; {}", line, settings().acks() ? rtt : "RTT n/a");
+    fields.log("Stats: {}; {}", line, settings().acks() ? rtt : "RTT n/a");
   }
 
   // ---- wording

@@ -10,6 +10,7 @@ import static io.echopair.runtime.testing.Undeployments.whenUndeployed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.Overrides;
 import io.echopair.runtime.launch.ExitStatus;
@@ -61,6 +62,9 @@ class SenderVerticleTest {
                   "INFO Sender finished: produced 5, acknowledged 5, dropped on queue overflow 0, unacknowledged at exit 0");
               assertThat(log.lines()).anyMatch(line -> line.matches(
                   "INFO Connected to 127\\.0\\.0\\.1:" + server.port() + " \\(stream 1, sender id [0-9a-f]{16}\\)"));
+              assertThat(LogCapture.fields(log.events(line -> line.startsWith("Sender finished")).get(0)))
+                  .containsExactlyInAnyOrderEntriesOf(Map.of("produced", 5L, "acknowledged", 5L, "dropped", 0L,
+                      "unacknowledged", 0L));
               ctx.completeNow();
             }))));
   }
@@ -72,6 +76,11 @@ class SenderVerticleTest {
         .compose(server -> deploy(vertx, fastConf(server.port()).put("intervalMs", 10).put("statsIntervalMs", 100)))
         .compose(sender -> log.awaitLine(line -> line.contains("Stats:") && line.contains("RTT p50")))
         .onComplete(ctx.succeeding(line -> ctx.verify(() -> {
+          ILoggingEvent stats = log.events(message -> message.equals(line.substring("INFO ".length()))).get(0);
+          assertThat(LogCapture.fields(stats)).containsKeys("sent", "sentPerSecond", "acknowledged", "pending",
+                  "rttP50Ms", "rttP90Ms", "rttP99Ms", "rttMaxMs")
+              .containsEntry("dropped", 0L).containsEntry("reconnects", 0L)
+              .containsEntry("sent", Long.parseLong(line.replaceFirst("INFO Stats: sent (\\d+) .*", "$1")));
           assertThat(line).matches("INFO Stats: sent \\d+ \\(\\d+\\.\\d/s\\), acknowledged \\d+, pending \\d+, "
               + "dropped 0, reconnects 0; RTT p50 \\d+\\.\\d\\d ms, p90 \\d+\\.\\d\\d ms, p99 \\d+\\.\\d\\d ms, "
               + "max \\d+\\.\\d\\d ms");

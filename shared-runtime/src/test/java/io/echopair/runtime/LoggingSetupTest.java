@@ -7,9 +7,13 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.Status;
+import io.echopair.runtime.logging.LogFormatEncoder;
 import io.echopair.runtime.testing.LogCapture;
 import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +24,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,6 +90,60 @@ class LoggingSetupTest {
   }
 
   @Test
+  @DisplayName("writes text lines unless LOG_FORMAT is json, and logback finds nothing to warn about")
+  void textByDefault() throws JoranException, IOException {
+    LoggerContext defaults = configure(Map.of());
+    LoggerContext text = configure(Map.of("LOG_FORMAT", "text"));
+    LoggerContext textFile = configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE"));
+
+    assertThat(encoderOf(writer(defaults, "CONSOLE")).writesJson()).isFalse();
+    assertThat(encoderOf(writer(text, "CONSOLE")).writesJson()).isFalse();
+    textFile.getLogger("echopair.test").info("as {} as ever", "plain");
+    for (LoggerContext context : List.of(defaults, text, textFile)) {
+      assertThat(problems(context)).as("logback's warnings and errors").isEmpty();
+      context.stop();
+    }
+    assertThat(Files.readAllLines(logDir.resolve("echopair.log"))).singleElement().asString()
+        .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[[^]]+\\] test - as plain as ever");
+  }
+
+  @Test
+  @DisplayName("writes one JSON object per line to the console when LOG_FORMAT is json")
+  void jsonOnTheConsole() throws JoranException {
+    LoggerContext context = configure(Map.of("LOG_FORMAT", "json"));
+
+    assertThat(encoderOf(writer(context, "CONSOLE")).writesJson()).isTrue();
+    assertThat(problems(context)).as("logback's warnings and errors").isEmpty();
+    context.stop();
+  }
+
+  @Test
+  @DisplayName("writes JSON lines to the file when LOG_APPENDER is FILE and LOG_FORMAT is json, fields typed")
+  void jsonInTheFile() throws JoranException, IOException {
+    LoggerContext context = configure(
+        Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE", "LOG_FORMAT", "json"));
+
+    context.getLogger("echopair.test").atInfo().addKeyValue("count", 3L).addKeyValue("rate", 1.5)
+        .addKeyValue("peer", "127.0.0.1:5 \"quoted\"").log("Counted {} of {}", 3, "them");
+    context.getLogger("echopair.test").warn("plain");
+    context.getLogger("echopair.test").error("failed", new IllegalStateException("boom"));
+    context.stop();
+
+    List<JsonObject> lines = Files.readAllLines(logDir.resolve("echopair.log")).stream().map(JsonObject::new).toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0).getMap()).containsEntry("level", "INFO").containsEntry("loggerName", "echopair.test")
+        .containsEntry("formattedMessage", "Counted 3 of them")
+        .containsEntry("count", 3).containsEntry("rate", 1.5).containsEntry("peer", "127.0.0.1:5 \"quoted\"")
+        .containsKeys("timestamp", "threadName")
+        .doesNotContainKeys("message", "arguments", "kvpList", "context", "mdc", "sequenceNumber", "nanoseconds",
+            "throwable");
+    assertThat(lines.get(1).getMap()).containsEntry("level", "WARN").containsEntry("formattedMessage", "plain")
+        .doesNotContainKeys("kvpList", "throwable");
+    assertThat(lines.get(2).getJsonObject("throwable").getMap())
+        .containsEntry("className", "java.lang.IllegalStateException").containsEntry("message", "boom");
+  }
+
+  @Test
   @DisplayName("sends the log lines of Vert.x and Netty to SLF4J")
   void vertxAndNettyUseSlf4j() {
     try (LogCapture vertx = LogCapture.of("echopair.test.vertx"); LogCapture netty = LogCapture.of("echopair.test.netty")) {
@@ -106,6 +165,16 @@ class LoggingSetupTest {
     URL config = LoggingSetupTest.class.getResource("/logback.xml");
     configurator.doConfigure(config);
     return context;
+  }
+
+  /** What logback warned about or refused while reading the file. */
+  private static List<String> problems(LoggerContext context) {
+    return context.getStatusManager().getCopyOfStatusList().stream()
+        .filter(status -> status.getLevel() >= Status.WARN).map(Status::getMessage).toList();
+  }
+
+  private static LogFormatEncoder encoderOf(Appender<ILoggingEvent> writer) {
+    return (LogFormatEncoder) ((OutputStreamAppender<ILoggingEvent>) writer).getEncoder();
   }
 
   /** The appender that writes the lines, behind the root logger's asynchronous one. */

@@ -3,6 +3,7 @@ package io.echopair.runtime.launch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 
 /**
@@ -25,6 +26,10 @@ public final class FinishedDeployment {
    *         being undeployed by someone else is fine
    */
   public static Future<Void> instanceFinished(Vertx vertx, Context context) {
+    if (((VertxInternal) vertx).closeFuture().isClosed()) {
+      // Vert.x is closing and undeploys everything itself: a second undeploy would only fail, with an ERROR of its own
+      return Future.succeededFuture();
+    }
     String deployment = context.deploymentID();
     LocalMap<String, Integer> finished = vertx.sharedData().getLocalMap(FINISHED);
     if (finished.merge(deployment, 1, Integer::sum) < context.getInstanceCount()) {

@@ -32,6 +32,11 @@ final class HelpText {
       new Row("--cluster-public-port PORT", "Port the other nodes should use, when it differs (NAT)"),
       new Row("-h, --help", "Print this help and exit"));
 
+  private static final List<Row> LOG_SWITCHES = List.of(
+      new Row("LOG_LEVEL", "Root level: TRACE, DEBUG, INFO (default), WARN, ERROR or OFF"),
+      new Row("LOG_FORMAT", "text (default) or json: one JSON object per line, frames and stats with their fields"),
+      new Row("LOG_APPENDER", "FILE: a rolling file in LOG_DIR (default logs) rather than the console"));
+
   private static final List<Row> EXIT_STATUSES = List.of(
       status(ExitStatus.OK, "stopped by SIGTERM, or a sender finished (count) or stopped with every frame it "
           + "produced acknowledged"),
@@ -69,6 +74,8 @@ final class HelpText {
     for (Usage.Section section : sections) {
       keys(text, section);
     }
+    text.append("\nLogging, each a system property (-DLOG_LEVEL=WARN) or else an environment variable:\n");
+    rows(text, LOG_SWITCHES);
     text.append("\nExit status:\n");
     rows(text, EXIT_STATUSES);
     return text.toString();

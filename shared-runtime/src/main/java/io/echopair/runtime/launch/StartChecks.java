@@ -27,7 +27,7 @@ record StartChecks(CommandLineJson commandLine, ClusterStart cluster, Management
    * @throws ConfigException one line naming the option, file, key or value that is wrong
    */
   static StartChecks of(String[] args, Launchable launchable, Overrides overrides) {
-    LogLevelSwitch.check(overrides);
+    LogSwitches.check(overrides);
     CommandLineJson commandLine = CommandLineJson.of(args);
     ConfOption conf = commandLine.conf();
     // The cluster and management sections are the launcher's: the piece checks the rest

@@ -134,6 +134,32 @@ class EchoPairLauncherTest {
   }
 
   @Test
+  @DisplayName("exits with 78 and one line naming it on a LOG_FORMAT that logback would take as text")
+  void unknownLogFormat() {
+    launcher = new EchoPairLauncher(new String[0], new TestPiece(PieceVerticle::new),
+        new Overrides(Map.of("LOG_FORMAT", "json"), Map.of("LOG_FORMAT", "JSON")));
+
+    assertThat(launcher.run()).isEqualTo(ExitStatus.CONFIG);
+
+    assertThat(log.lines()).containsExactly("ERROR -DLOG_FORMAT = \"JSON\": must be text or json (the format of the "
+        + "log lines)");
+    assertThat(launcher.vertx()).isNull();
+  }
+
+  @Test
+  @DisplayName("starts with LOG_FORMAT json or text")
+  void knownLogFormats() throws Exception {
+    for (String format : List.of("json", "text")) {
+      launcher = new EchoPairLauncher(new String[0], new TestPiece(PieceVerticle::new),
+          new Overrides(Map.of("LOG_FORMAT", format), Map.of()));
+
+      assertThat(launcher.run()).as(format).isEqualTo(ExitStatus.OK);
+      await(launcher.vertx().close());
+    }
+    assertThat(log.linesContaining("LOG_FORMAT")).isEmpty();
+  }
+
+  @Test
   @DisplayName("exits with 78 when a value of the file is wrong, even when an override replaces it")
   void maskedFileValue() throws IOException {
     Path conf = Files.writeString(dir.resolve("piece.json"), "{\"status\": \"abc\"}");
@@ -297,6 +323,9 @@ class EchoPairLauncherTest {
           + "      ECHOPAIR_STATUS, ECHOPAIR_PIECE_STATUS, -Dechopair.status, -Dechopair.piece.status\n");
       assertThat(run.stdout()).contains("Keys of section cluster, in the --conf object's \"cluster\" object "
           + "(used with --cluster only):\n  tlsCertPath (string, may be empty; default \"\")\n");
+      assertThat(run.stdout()).contains("Keys of section management, in the --conf object's \"management\" object:\n"
+          + "  host (string; default \"127.0.0.1\")\n");
+      assertThat(run.stdout()).contains("  LOG_FORMAT    text (default) or json");
       assertThat(run.stdout()).contains("ECHOPAIR_CLUSTER_TLS_ENGINE, -Dechopair.cluster.tlsEngine\n")
           .doesNotContain("ECHOPAIR_TLS_ENGINE").doesNotContain("mainVerticle");
       assertThat(piece.verticles).isEmpty();

@@ -9,7 +9,9 @@ import ch.qos.logback.core.util.ReentryGuardFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -186,6 +188,15 @@ public final class LogCapture extends UnsynchronizedAppenderBase<ILoggingEvent>
       logger.setLevel(previousLevel);
     }
     stop();
+  }
+
+  /** The key-value pairs of a line ({@code LOG.atInfo().addKeyValue(...)}), which JSON lines write as fields. */
+  public static Map<String, Object> fields(ILoggingEvent event) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (event.getKeyValuePairs() != null) {
+      event.getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
+    }
+    return fields;
   }
 
   private static String line(ILoggingEvent event) {

@@ -1,0 +1,68 @@
+package io.echopair.runtime.logging;
+
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
+
+/**
+ * The encoder of conf/logback.xml's appenders: their text pattern, or with {@code <format>json</format>} one JSON
+ * object per line ({@link JsonFieldsEncoder}). The choice is made here because logback refuses an {@code <if>} inside
+ * an appender.
+ */
+public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
+
+  private String format = "text";
+  private String pattern;
+  private Encoder<ILoggingEvent> chosen;
+
+  /** {@code json}, or anything else for text: {@code ${LOG_FORMAT:-text}}. */
+  public void setFormat(String format) {
+    this.format = format;
+  }
+
+  /** The pattern of the text lines. */
+  public void setPattern(String pattern) {
+    this.pattern = pattern;
+  }
+
+  /** Whether the lines are JSON. */
+  public boolean writesJson() {
+    return chosen instanceof JsonFieldsEncoder;
+  }
+
+  @Override
+  public void start() {
+    if (LogFormat.isJson(format)) {
+      chosen = new JsonFieldsEncoder();
+    } else {
+      PatternLayoutEncoder text = new PatternLayoutEncoder();
+      text.setPattern(pattern);
+      chosen = text;
+    }
+    chosen.setContext(getContext());
+    chosen.start();
+    super.start();
+  }
+
+  @Override
+  public void stop() {
+    chosen.stop();
+    super.stop();
+  }
+
+  @Override
+  public byte[] headerBytes() {
+    return chosen.headerBytes();
+  }
+
+  @Override
+  public byte[] encode(ILoggingEvent event) {
+    return chosen.encode(event);
+  }
+
+  @Override
+  public byte[] footerBytes() {
+    return chosen.footerBytes();
+  }
+}
