@@ -11,7 +11,9 @@
 # Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
 #
 # Environment: RUNS (3), SECONDS_PER_RUN (3), SENDER_MAX_FRAMES_PER_TICK (1000), RTT_FRAMES_PER_TICK (10),
-# KEEP_LOGS=1 keeps the logs in the temporary folder it prints (the logging-on server writes ~130 bytes per frame).
+# TRANSPORT (nio, the jars' default; native: --options preferNativeTransport true for the server and the sender, which
+# runs on io_uring, else epoll), KEEP_LOGS=1 keeps the logs in the temporary folder it prints (the logging-on server
+# writes ~130 bytes per frame).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,7 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
 SENDER_MAX_FRAMES_PER_TICK=${SENDER_MAX_FRAMES_PER_TICK:-1000}
 RTT_FRAMES_PER_TICK=${RTT_FRAMES_PER_TICK:-10}
+TRANSPORT=${TRANSPORT:-nio}
 STATS_INTERVAL_MS=500
 SERVER_JAR=echo-server-verticle/target/echo-server.jar
 SENDER_JAR=sender-verticle/target/sender.jar
@@ -29,6 +32,11 @@ for jar in "$SERVER_JAR" "$SENDER_JAR"; do
     exit 2
   fi
 done
+case $TRANSPORT in
+  nio) VERTX_OPTIONS=() ;;
+  native) VERTX_OPTIONS=(--options '{"preferNativeTransport": true}') ;;
+  *) echo "throughput.sh: TRANSPORT = \"$TRANSPORT\": must be nio or native" >&2; exit 2 ;;
+esac
 for tool in java gcc timeout pgrep; do
   command -v "$tool" >/dev/null || { echo "throughput.sh: $tool is needed" >&2; exit 2; }
 done
@@ -71,8 +79,8 @@ loop_micros_per_frame() {
 start_server() {
   local name=$1 log_every=$2
   launch_server "$WORK/server-$name.log" -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery="$log_every" \
-    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$SERVER_JAR"
-  echo "== server with logEvery=$log_every: $(grep -a -m1 -o 'Echo server listening on.*' "$SERVER_LOG")"
+    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$SERVER_JAR" "${VERTX_OPTIONS[@]}"
+  echo "== server with logEvery=$log_every, $(grep -a -m1 -o 'transport [a-z_]*' "$SERVER_LOG"): $(grep -a -m1 -o 'Echo server listening on.*' "$SERVER_LOG")"
   # Warm the server's JIT up before measuring
   "$WORK/blaster" -p "$PORT" -c 4 -s 2 >/dev/null
 }
@@ -131,7 +139,7 @@ run_sender() {
   begin_window
   timeout -s TERM 60 java -Dechopair.port="$PORT" -Dechopair.intervalMs=1 -Dechopair.framesPerTick="$per_tick" \
     -Dechopair.connections="$conns" -Dechopair.count="$count" -Dechopair.statsIntervalMs=1000 \
-    -Dechopair.drainTimeoutMs=5000 -jar "$SENDER_JAR" >"$log" 2>&1 &
+    -Dechopair.drainTimeoutMs=5000 -jar "$SENDER_JAR" "${VERTX_OPTIONS[@]}" >"$log" 2>&1 &
   SENDER_PID=$!
   # Follow the sender's CPU while it runs: its numbers vanish with it
   for ((i = 0; i < 650; i++)); do
@@ -244,7 +252,7 @@ STARTED=$(date +%s)
 # Other work on the machine takes cores from the server and the load: say so before the numbers
 busy_before
 echo "echopair throughput: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
-echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN SENDER_MAX_FRAMES_PER_TICK=$SENDER_MAX_FRAMES_PER_TICK RTT_FRAMES_PER_TICK=$RTT_FRAMES_PER_TICK; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "TRANSPORT=$TRANSPORT RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN SENDER_MAX_FRAMES_PER_TICK=$SENDER_MAX_FRAMES_PER_TICK RTT_FRAMES_PER_TICK=$RTT_FRAMES_PER_TICK; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$RESULTS"
 measure_mode off 0
 measure_mode on 1

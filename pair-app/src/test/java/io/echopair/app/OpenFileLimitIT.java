@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The server jar out of file descriptors: one clear line, and service again once descriptors are free. */
 class OpenFileLimitIT {
@@ -19,13 +20,17 @@ class OpenFileLimitIT {
   private static final int OPEN_FILES = 128;
   private static final int CLIENTS = 160;
 
-  @Test
+  @ParameterizedTest(name = "on {0}")
+  @ValueSource(strings = {"nio", "io_uring"})
   @DisplayName("a server out of file descriptors logs one ERROR line, no stack trace, and serves the waiting client "
-      + "once others leave")
-  void outOfFileDescriptors() throws Exception {
+      + "once others leave, on NIO and on io_uring alike")
+  void outOfFileDescriptors(String transport) throws Exception {
     List<Socket> holders = new ArrayList<>();
+    String options = "{\"preferNativeTransport\": " + !transport.equals("nio") + "}";
     try (ChildProcess server = ChildProcess.jarWithOpenFileLimit(OPEN_FILES, PackagedJarsIT.SERVER_JAR,
-        List.of("-Dechopair.host=127.0.0.1", "-Dechopair.port=0"), "--conf", "conf/echo-server.json")) {
+        List.of("-Dechopair.host=127.0.0.1", "-Dechopair.port=0"), "--conf", "conf/echo-server.json",
+        "--options", options)) {
+      server.awaitLine("INFO .* EchoPairLauncher - Starting echo server .*, transport " + transport + "$");
       int port = PackagedJarsIT.listeningPort(server);
       InetAddress loopback = InetAddress.getByName("127.0.0.1");
       // The kernel completes every connection; the server cannot accept them all

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,9 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
   static final long REPORT_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   /** Read while descriptors are free: reading it later may need one (loading the management library does). */
   private static final long DESCRIPTOR_LIMIT = descriptorLimit();
+
+  /** How Netty's native transports word a failed system call ({@code Errors.NativeIoException}). */
+  private static final Pattern NATIVE_FAILURE = Pattern.compile(".*\\(\\.\\.\\) failed with error\\(-?\\d+\\): (.*)");
 
   // On the listening socket's event loop only
   private long failures;
@@ -54,7 +59,7 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
     if (failures == 1 || now - lastReportNanos >= REPORT_INTERVAL_NANOS) {
       lastReportNanos = now;
       LOG.error("Cannot accept connections on {}: {}{}; new clients wait in the kernel's queue, retrying every second{}",
-          where(ctx), cause.getMessage(), descriptorLimit(cause),
+          where(ctx), systemMessage(cause), descriptorLimit(cause),
           unreported > 1 ? " (" + unreported + " failed attempts since the last line)" : "");
       unreported = 0;
     }
@@ -67,6 +72,16 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
   private static String where(ChannelHandlerContext ctx) {
     return ctx.channel().localAddress() instanceof InetSocketAddress address
         ? address.getHostString() + ":" + address.getPort() : String.valueOf(ctx.channel().localAddress());
+  }
+
+  /**
+   * {@code Too many open files}: the system's words, as NIO reports them, also when a native transport prefixes them
+   * ({@code io_uring accept(..) failed with error(-24): Too many open files}).
+   */
+  private static String systemMessage(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    Matcher nativeFailure = NATIVE_FAILURE.matcher(message);
+    return nativeFailure.matches() ? nativeFailure.group(1) : message;
   }
 
   /** {@code " (the limit is 1024 open files: ulimit -n)"} when the failure is about file descriptors. */

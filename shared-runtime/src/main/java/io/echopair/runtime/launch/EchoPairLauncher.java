@@ -28,10 +28,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every jar's {@code main} ({@link Main}) calls {@code EchoPairLauncher.launch(args, launchable)}. This class
  * wires VertxApplication's hooks and decides the exit; {@link StartChecks} checks the command line before the
- * start, {@link ClusterStart} adds what {@code --cluster} needs, {@link Completions} gathers the statuses the pieces
- * ask for. The command line is VertxApplication's ({@code --conf}, {@code --instances}, {@code --cluster}...), but
- * {@code --help} prints the piece's own usage ({@link HelpText}) and any positional argument, which VertxApplication
- * would take as a verticle name, is refused ({@link Arguments}).
+ * start, {@link TransportChoice} picks the transport (NIO, or io_uring when {@code --options} says
+ * {@code "preferNativeTransport": true}), {@link ClusterStart} adds what {@code --cluster} needs,
+ * {@link Completions} gathers the statuses the pieces ask for. The command line is VertxApplication's
+ * ({@code --conf}, {@code --instances}, {@code --cluster}...), but {@code --help} prints the piece's own usage
+ * ({@link HelpText}) and any positional argument, which VertxApplication would take as a verticle name, is refused
+ * ({@link Arguments}).
  *
  * <p>Exit statuses ({@link ExitStatus}):
  * <ul>
@@ -74,6 +76,8 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
   private volatile StartChecks checks;
   private volatile ConfigSource source;
   private volatile Vertx vertx;
+  // Chosen with the VertxOptions, named by the start line that follows
+  private volatile TransportChoice transport;
   private volatile boolean configRejectedAtStart;
   // Set when the pieces ran to completion and asked for the stop, rather than SIGTERM
   private volatile boolean finishedByItself;
@@ -181,7 +185,8 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
 
   @Override
   public void beforeStartingVertx(HookContext context) {
-    LOG.info("Starting {} with configuration from {}", launchable.name(), checks.commandLine().conf().describe());
+    LOG.info("Starting {} with configuration from {}, transport {}", launchable.name(),
+        checks.commandLine().conf().describe(), transport.description());
     if (checks.cluster() != null) {
       checks.cluster().beforeJoining();
     }
@@ -193,9 +198,10 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
     if (cluster != null) {
       cluster.secureEventBus(options);
     }
+    transport = TransportChoice.of(options);
     // A listening socket that cannot accept (out of file descriptors) says so in one line a minute
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
-        .withTransport(ReportingTransport.forOptions(options));
+        .withTransport(ReportingTransport.of(transport.transport()));
     if (checks.management() != null) {
       builder = checks.management().instrument(options, builder);
     }

@@ -22,7 +22,7 @@ final class HelpText {
           + "JSON text. Without it, every key takes its default"),
       new Row("--instances N", "Verticle instances to deploy, each on an event loop of its own (default 1)"),
       new Row("--options FILE|JSON", "Vert.x's VertxOptions as JSON (event loops, event bus...), checked as strictly "
-          + "as --conf"),
+          + "as --conf; {\"preferNativeTransport\": true} runs on io_uring (else epoll, else NIO)"),
       new Row("--deployment-options FILE|JSON", "Vert.x's DeploymentOptions of the verticles, as JSON"),
       new Row("--cluster", "Join a cluster of JVMs with Hazelcast (conf/cluster.xml, else the jar's copy; "
           + "-Dvertx.hazelcast.config=FILE names another)"),

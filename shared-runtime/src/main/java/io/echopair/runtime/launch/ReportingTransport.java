@@ -9,7 +9,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
@@ -18,8 +17,8 @@ import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The transport Vert.x would pick (NIO, or a native one when {@code preferNativeTransport} says so and it loads), with
- * {@link AcceptFailures} on every listening socket. Everything else is the chosen transport's own.
+ * The transport the launcher chose ({@link TransportChoice}: io_uring, epoll or NIO), with {@link AcceptFailures} on
+ * every listening socket. Everything else is the chosen transport's own.
  */
 final class ReportingTransport implements Transport {
 
@@ -31,10 +30,9 @@ final class ReportingTransport implements Transport {
     this.implementation = new Implementation(chosen.implementation());
   }
 
-  /** What Vert.x would use with {@code options}, reporting accept failures. */
-  static Transport forOptions(VertxOptions options) {
-    Transport nativeOne = options.getPreferNativeTransport() ? Transport.nativeTransport() : null;
-    return new ReportingTransport(nativeOne != null && nativeOne.available() ? nativeOne : Transport.NIO);
+  /** {@code chosen} ({@link TransportChoice}), reporting accept failures. */
+  static Transport of(Transport chosen) {
+    return new ReportingTransport(chosen);
   }
 
   @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.echopair.runtime.testing.LogCapture;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -39,6 +41,22 @@ class AcceptFailuresTest {
     listening.pipeline().fireExceptionCaught(new IOException("Too many open files"));
     assertThat(log.countContaining("Cannot accept")).isEqualTo(2);
     assertThat(listening.finish()).isFalse();
+  }
+
+  @Test
+  @DisplayName("A native transport's failure is worded as NIO words it: the system's message, without the call")
+  void nativeTransportFailure() {
+    // Loads Netty's native library, whose errno texts the exception takes
+    IoUring.ensureAvailability();
+    EmbeddedChannel listening = new EmbeddedChannel(new AcceptFailures());
+    Errors.NativeIoException failure = new Errors.NativeIoException("io_uring accept", -24);
+
+    listening.pipeline().fireExceptionCaught(failure);
+
+    assertThat(failure.getMessage()).isEqualTo("io_uring accept(..) failed with error(-24): Too many open files");
+    assertThat(log.lines()).singleElement().asString()
+        .startsWith("ERROR Cannot accept connections on embedded: Too many open files (the limit is ");
+    assertThat(listening.config().isAutoRead()).as("accepting paused").isFalse();
   }
 
   @Test

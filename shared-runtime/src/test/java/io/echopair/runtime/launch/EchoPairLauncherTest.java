@@ -7,12 +7,17 @@ import io.echopair.runtime.config.ConfigSchema;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.LayeredConfig;
 import io.echopair.runtime.config.Overrides;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -253,7 +258,29 @@ class EchoPairLauncherTest {
       assertThat(verticle.source).isEqualTo(ConfigSource.file(conf));
       assertThat(verticle.config.current().integer("status")).isEqualTo(4);
     });
-    assertThat(log.lines()).containsExactly("INFO Starting test piece with configuration from " + conf);
+    assertThat(log.lines()).containsExactly("INFO Starting test piece with configuration from " + conf
+        + ", transport nio");
+  }
+
+  @Test
+  @DisplayName("runs on NIO by default, and its start line says so")
+  void nioByDefault() throws Exception {
+    assertThat(run(new TestPiece(PieceVerticle::new))).isEqualTo(ExitStatus.OK);
+
+    assertThat(log.lines()).singleElement().asString()
+        .isEqualTo("INFO Starting test piece with configuration from defaults, transport nio");
+    assertThat(connectionChannel(launcher.vertx())).isEqualTo(NioSocketChannel.class);
+  }
+
+  @Test
+  @DisplayName("runs on io_uring when --options prefers a native transport, and its start line says so")
+  void ioUringWhenNativePreferred() throws Exception {
+    assertThat(run(new TestPiece(PieceVerticle::new), "--options", "{\"preferNativeTransport\": true}"))
+        .isEqualTo(ExitStatus.OK);
+
+    assertThat(log.lines()).singleElement().asString()
+        .isEqualTo("INFO Starting test piece with configuration from defaults, transport io_uring");
+    assertThat(connectionChannel(launcher.vertx())).isEqualTo(IoUringSocketChannel.class);
   }
 
   @Test
@@ -363,6 +390,13 @@ class EchoPairLauncherTest {
   private int run(Launchable piece, String... args) {
     launcher = new EchoPairLauncher(args, piece, Overrides.none());
     return launcher.run();
+  }
+
+  /** The Netty channel of a connection made on {@code vertx}: what its transport really is. */
+  private static Class<?> connectionChannel(Vertx vertx) throws Exception {
+    NetServer server = await(vertx.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+    NetSocket client = await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"));
+    return ((NetSocketInternal) client).channelHandlerContext().channel().getClass();
   }
 
   private static <T> T await(Future<T> future) throws Exception {
