@@ -156,7 +156,7 @@ class EmbeddedVerticlesTest {
         .build();
     Probes probes = Probes.install(vertx, registry);
     ManagementEndpoint endpoint = new ManagementEndpoint(new ManagementConfig("127.0.0.1", 0, 0), probes, registry);
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     vertx.deployVerticle(endpoint)
         .compose(deployed -> vertx.deployVerticle(new EchoServerVerticle(),
             new DeploymentOptions().setConfig(new JsonObject().put("host", "127.0.0.1").put("port", 0))))

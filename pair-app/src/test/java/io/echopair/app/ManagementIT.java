@@ -40,7 +40,7 @@ class ManagementIT {
       "echopair_sender_rtt_seconds_bucket{le=\"5.0E-5\"}", "echopair_sender_rtt_seconds_bucket{le=\"10.0\"}");
   private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+(?:\\{[^}]*})?) (\\S+)$", Pattern.MULTILINE);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
 
   @Test
   @DisplayName("echopair.jar: every named meter is on /metrics, from the counters of the stats lines, moving with "

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
@@ -48,7 +49,8 @@ public final class ManagementEndpoint extends VerticleBase {
     router.get("/metrics").handler(this::refreshFigures).handler(PrometheusScrapingHandler.create(registry));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(probes.liveness()));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(probes.readiness()));
-    server = vertx.createHttpServer().requestHandler(router);
+    // HTTP/1.1 only, as scrapers and probes speak it: no h2c upgrade, whose flow control a large page can stall
+    server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router);
     return server.listen(config.port(), config.host())
         .onSuccess(listening -> LOG.info("Management endpoint on http://{}:{}: /metrics, /health, /ready",
             config.host(), listening.actualPort()))
@@ -61,9 +63,11 @@ public final class ManagementEndpoint extends VerticleBase {
     return server == null ? 0 : server.actualPort();
   }
 
+  /** Asks the pieces' event loops for their figures, then scrapes back on this verticle's own event loop. */
   private void refreshFigures(RoutingContext request) {
     probes.refresh()
         .timeout(REFRESH_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .onComplete(refreshed -> request.next());
+        // The refreshes complete on the pieces' event loops, a timeout on Netty's global executor
+        .onComplete(refreshed -> context.runOnContext(v -> request.next()));
   }
 }

@@ -175,8 +175,12 @@ public final class Probes implements Shareable {
     Future<Void> run() {
       Promise<Void> done = Promise.promise();
       context.runOnContext(v -> {
-        action.run();
-        done.complete();
+        try {
+          action.run();
+        } finally {
+          // Even a refresh that failed must not hold the scrape up
+          done.complete();
+        }
       });
       return done.future();
     }

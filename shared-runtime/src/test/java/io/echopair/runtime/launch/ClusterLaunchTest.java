@@ -95,7 +95,7 @@ class ClusterLaunchTest {
     clusterFile();
     assertThat(run("--cluster", "--cluster-host", "127.0.0.1", "--conf", "{\"management\": {\"port\": 0}}"))
         .isEqualTo(ExitStatus.OK);
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + launcher.managementPort() + "/ready"))
         .timeout(Duration.ofSeconds(30)).build();
 

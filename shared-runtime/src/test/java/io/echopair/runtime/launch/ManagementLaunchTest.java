@@ -43,7 +43,7 @@ class ManagementLaunchTest {
 
   static final ConfigSchema SCHEMA = ConfigSchema.section("probed").integer("unused", 0, 0, 1, "Nothing");
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
   private final LogCapture endpointLog = LogCapture.of(ManagementEndpoint.class);
   private final LogCapture startLog = LogCapture.of(ManagementStart.class);
   private final LogCapture applicationLog = LogCapture.of(VertxApplication.class);
