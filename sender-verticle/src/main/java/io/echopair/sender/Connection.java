@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ final class Connection {
   private final OutboundQueue queue;
   private final SenderConfig config;
   private final Vertx vertx;
-  private final LongConsumer rttMicros;
+  private final Latencies roundTrips;
   private final ConnectionOwner owner;
   private final String target;
   private final int framesPerBatch;
@@ -57,15 +57,19 @@ final class Connection {
   private boolean dead;
   private Future<Void> closed;
   private int echoWarningsLeft = ECHO_WARNINGS;
+  // When the read being decoded arrived: the echoes of one read share it, and often their round trip too
+  private long readAtNanos;
+  private long sameRttMicros = -1;
+  private long sameRttFrames;
 
   Connection(NetSocket socket, int stream, OutboundQueue queue, SenderConfig config, Vertx vertx,
-             LongConsumer rttMicros, ConnectionOwner owner, String target) {
+             Latencies roundTrips, ConnectionOwner owner, String target) {
     this.socket = socket;
     this.stream = stream;
     this.queue = queue;
     this.config = config;
     this.vertx = vertx;
-    this.rttMicros = rttMicros;
+    this.roundTrips = roundTrips;
     this.owner = owner;
     this.target = target;
     this.framesPerBatch = Math.max(1, MAX_BATCH_BYTES / config.frameSize());
@@ -128,24 +132,41 @@ final class Connection {
     Buffer batch = Buffer.buffer(frames * config.frameSize());
     if (config.acks()) {
       long now = System.nanoTime();
-      for (int i = 0; i < frames; i++) {
-        QueuedFrame frame = queue.take();
-        batch.appendBuffer(frame.bytes);
+      copyInto(batch, frames, frame -> {
         frame.writtenAtNanos = now;
         inFlight.addLast(frame);
-      }
+      });
       // The echo completes the frame; a failed write means the connection is gone.
       socket.write(batch).onFailure(error -> die(Failures.describe(error, config, target)));
       return;
     }
     List<QueuedFrame> written = new ArrayList<>(frames);
-    for (int i = 0; i < frames; i++) {
-      QueuedFrame frame = queue.take();
-      batch.appendBuffer(frame.bytes);
-      written.add(frame);
-    }
+    copyInto(batch, frames, written::add);
     unwritten += frames;
     socket.write(batch).onComplete(result -> writeDone(written, result));
+  }
+
+  /** Takes {@code frames} frames out of the queue into {@code batch}, each run of a tick's neighbours in one copy. */
+  private void copyInto(Buffer batch, int frames, Consumer<QueuedFrame> taken) {
+    int frameSize = config.frameSize();
+    QueuedFrame first = null;
+    int runBytes = 0;
+    for (int i = 0; i < frames; i++) {
+      QueuedFrame frame = queue.take();
+      taken.accept(frame);
+      if (first != null && first.tick == frame.tick && first.offset + runBytes == frame.offset) {
+        runBytes += frameSize;
+        continue;
+      }
+      if (first != null) {
+        batch.appendBuffer(first.tick, first.offset, runBytes);
+      }
+      first = frame;
+      runBytes = frameSize;
+    }
+    if (first != null) {
+      batch.appendBuffer(first.tick, first.offset, runBytes);
+    }
   }
 
   private void writeDone(List<QueuedFrame> frames, AsyncResult<Void> result) {
@@ -174,11 +195,13 @@ final class Connection {
       return;
     }
     noteAnswer();
+    readAtNanos = System.nanoTime();
     decoding = true;
     try {
       decoder.handle(chunk);
     } finally {
       decoding = false;
+      recordRoundTrips();
     }
     if (givenUp != null) {
       die(givenUp);
@@ -238,9 +261,22 @@ final class Connection {
 
   private void acknowledged(QueuedFrame frame) {
     queue.done(1);
-    rttMicros.accept((System.nanoTime() - frame.writtenAtNanos) / 1000);
+    // Frames of one write echoed in one read took the same time: counted together, recorded once
+    long rttMicros = (readAtNanos - frame.writtenAtNanos) / 1000;
+    if (rttMicros != sameRttMicros) {
+      recordRoundTrips();
+      sameRttMicros = rttMicros;
+    }
+    sameRttFrames++;
     if (LOG.isDebugEnabled()) {
       LOG.debug("Echo of frame {} on stream {}", frame.sequence, stream);
+    }
+  }
+
+  private void recordRoundTrips() {
+    if (sameRttFrames > 0) {
+      roundTrips.record(sameRttMicros, sameRttFrames);
+      sameRttFrames = 0;
     }
   }
 

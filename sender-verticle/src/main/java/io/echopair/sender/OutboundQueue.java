@@ -2,6 +2,7 @@ package io.echopair.sender;
 
 import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +30,12 @@ final class OutboundQueue {
   private final int capacity;
   private final long senderId;
   private final FrameEncoder encoder;
+  private final int frameSize;
   private final ArrayDeque<QueuedFrame> waiting = new ArrayDeque<>();
+
+  // The buffer the frames of the current tick are encoded into, and how many more it was sized for
+  private Buffer tick;
+  private int tickRoom;
 
   private long nextSequence = 1;
   private boolean overflowing;
@@ -46,6 +52,7 @@ final class OutboundQueue {
     this.capacity = capacity;
     this.senderId = newSenderId();
     this.encoder = new FrameEncoder(format);
+    this.frameSize = format.frameSize();
   }
 
   private static long newSenderId() {
@@ -77,13 +84,25 @@ final class OutboundQueue {
     return waiting.size();
   }
 
+  /** The next {@code frames} frames {@link #add} encodes go into one buffer, back to back. */
+  void beginTick(int frames) {
+    tick = Buffer.buffer(frames * frameSize);
+    tickRoom = frames;
+  }
+
   /** Encodes the next frame into the queue, dropping the oldest waiting frame when the queue is full. */
   void add(byte[] text, long sentAtMicros) {
     if (isFull()) {
       dropOldest();
     }
+    if (tickRoom == 0) {
+      beginTick(1);
+    }
     long sequence = nextSequence++;
-    waiting.addLast(new QueuedFrame(sequence, encoder.encode(text, senderId, sequence, sentAtMicros)));
+    int offset = tick.length();
+    encoder.appendFrame(tick, text, senderId, sequence, sentAtMicros, 0);
+    tickRoom--;
+    waiting.addLast(new QueuedFrame(sequence, tick, offset));
     produced++;
     if (LOG.isDebugEnabled()) {
       LOG.debug("Produced frame {} on stream {}", sequence, stream);
@@ -98,6 +117,10 @@ final class OutboundQueue {
       overflowing = true;
       LOG.warn("Queue full on stream {}: dropping oldest frames", stream);
     }
+  }
+
+  int frameSize() {
+    return frameSize;
   }
 
   /** Takes the oldest waiting frame out to be written (there must be one); taken until done or put back. */

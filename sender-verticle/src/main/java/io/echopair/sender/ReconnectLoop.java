@@ -32,7 +32,7 @@ final class ReconnectLoop implements ConnectionOwner {
   private final OutboundQueue queue;
   private final ServerLocator servers;
   private final Backoff backoff;
-  private final LongConsumer rttMicros;
+  private final Latencies roundTrips;
   private final Runnable onProgress;
 
   private State state = State.IDLE;
@@ -44,11 +44,11 @@ final class ReconnectLoop implements ConnectionOwner {
   private long unexpectedEchoes;
 
   /**
-   * @param rttMicros  where the stream's connections report each frame's round trip
+   * @param roundTrips where the stream's connections report each frame's round trip
    * @param onProgress called whenever frames got done or the stream's state changed
    */
   ReconnectLoop(int index, Vertx vertx, NetClient client, SenderConfig config, OutboundQueue queue,
-                ServerLocator servers, LongConsumer rttMicros, Runnable onProgress) {
+                ServerLocator servers, Latencies roundTrips, Runnable onProgress) {
     this.index = index;
     this.vertx = vertx;
     this.client = client;
@@ -57,7 +57,7 @@ final class ReconnectLoop implements ConnectionOwner {
     this.servers = servers;
     this.backoff = new Backoff(config.reconnectInitialDelayMs(), config.reconnectMaxDelayMs(),
         ThreadLocalRandom.current());
-    this.rttMicros = rttMicros;
+    this.roundTrips = roundTrips;
     this.onProgress = onProgress;
   }
 
@@ -108,7 +108,7 @@ final class ReconnectLoop implements ConnectionOwner {
       backoff.reset();
       LOG.info("Connected to {} (stream {}, sender id {})", servers.target(), index, queue.senderIdHex());
     }
-    connection = new Connection(socket, index, queue, config, vertx, rttMicros, this, servers.target());
+    connection = new Connection(socket, index, queue, config, vertx, roundTrips, this, servers.target());
     if (!keepReconnecting) {
       connection.keepOpen();
     }
@@ -199,6 +199,7 @@ final class ReconnectLoop implements ConnectionOwner {
 
   /** Encodes {@code frames} new frames into the queue and writes what the connection takes. */
   void produce(int frames, byte[] text, long sentAtMicros) {
+    queue.beginTick(frames);
     for (int i = 0; i < frames; i++) {
       if (queue.isFull()) {
         // Writing first may make room: only what cannot be written is dropped

@@ -12,7 +12,7 @@ import io.echopair.runtime.tls.TlsEngine;
  * @param host                    host of the echo server
  * @param port                    port of the echo server
  * @param frameSize               bytes per frame; both sides must agree
- * @param intervalMs              period of the producing timer
+ * @param intervalMs              period of each connection's ticks, which are spread over it
  * @param framesPerTick           frames each connection produces per tick
  * @param message                 text carried by every frame
  * @param count                   frames per connection before the sender finishes; 0 for no end
@@ -70,7 +70,7 @@ public record SenderConfig(String host, int port, int frameSize, long intervalMs
       .integer(PORT, 7777, 1, 65535, "Port of the echo server")
       .integer(FRAME_SIZE, FrameFormat.DEFAULT_FRAME_SIZE, FrameFormat.MIN_FRAME_SIZE, FrameFormat.MAX_FRAME_SIZE,
           "Bytes per frame; must equal the server's frameSize")
-      .longInteger(INTERVAL_MS, 2000, 1, Long.MAX_VALUE, "Milliseconds between ticks; each tick produces framesPerTick frames per connection (live)")
+      .longInteger(INTERVAL_MS, 2000, 1, Long.MAX_VALUE, "Milliseconds between one connection's ticks, each of framesPerTick frames; the connections' ticks are spread over it (live)")
       .integer(FRAMES_PER_TICK, 1, 1, 100_000, "Frames each connection produces per tick (live)")
       .string(MESSAGE, "This Msg From Client", "Text carried by every frame (live)")
       .longInteger(COUNT, 0, 0, Long.MAX_VALUE, "Frames per connection before the sender finishes; 0 sends forever")

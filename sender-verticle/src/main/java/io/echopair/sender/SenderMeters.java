@@ -8,12 +8,12 @@ import java.util.function.ToLongFunction;
 /**
  * The sender's meters on the management endpoint's {@code /metrics}. They read {@link SenderStats}, the totals its
  * stats lines read, taken on the sender's event loop just before each scrape; its round trips also go to the
- * histogram {@code echopair_sender_rtt_seconds}.
+ * histogram {@code echopair_sender_rtt_seconds}, and how late its ticks ran to {@code echopair_sender_tick_drift_seconds}.
  */
 final class SenderMeters {
 
-  private static final Duration SHORTEST_RTT_BUCKET = Duration.ofNanos(50_000);
-  private static final Duration LONGEST_RTT_BUCKET = Duration.ofSeconds(10);
+  private static final Duration SHORTEST_BUCKET = Duration.ofNanos(50_000);
+  private static final Duration LONGEST_BUCKET = Duration.ofSeconds(10);
 
   // Written on the sender's event loop before a scrape, read by the scrape
   private volatile SenderStats latest = new SenderStats(0, 0, 0, 0, 0, 0, 0, true);
@@ -23,7 +23,8 @@ final class SenderMeters {
   }
 
   /** Adds one sender verticle's figures to the meters (summed over the verticle's instances); returns {@code probes}. */
-  static PieceProbes register(PieceProbes probes, List<ReconnectLoop> streams, boolean acks, RoundTrips roundTrips) {
+  static PieceProbes register(PieceProbes probes, List<ReconnectLoop> streams, boolean acks, Latencies roundTrips,
+                              Latencies drift) {
     if (!probes.enabled()) {
       return probes;
     }
@@ -44,7 +45,10 @@ final class SenderMeters {
             () -> meters.latest.outstanding())
         .gauge("echopair.sender.connections", "Connections open to a server", () -> meters.connected);
     roundTrips.exportTo(probes.histogram("echopair.sender.rtt", "Time from a frame's write to its echo",
-        SHORTEST_RTT_BUCKET, LONGEST_RTT_BUCKET));
+        SHORTEST_BUCKET, LONGEST_BUCKET));
+    drift.exportTo(probes.histogram("echopair.sender.tick.drift",
+        "How late each connection's tick ran after the time its schedule gave it", SHORTEST_BUCKET,
+        LONGEST_BUCKET));
     return probes;
   }
 

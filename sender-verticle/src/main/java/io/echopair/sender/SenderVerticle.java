@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * Sends frames to the echo server on a periodic timer over one or more connections, matches their echoes, and
+ * Sends frames to the echo server over one or more connections on one {@link TickSchedule}, matches their echoes, and
  * finishes by itself after {@code count} frames per connection, undeploying itself.
  *
  * <p>Per connection it wires an {@link OutboundQueue} (the frames) to a {@link ReconnectLoop} (the sockets, each a
@@ -47,13 +47,16 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private final int serverPort;
   private final Promise<Integer> completion = Promise.promise();
   private final List<ReconnectLoop> streams = new ArrayList<>();
-  private final RoundTrips roundTrips = new RoundTrips();
+  private final Latencies roundTrips = Latencies.roundTrips();
+  private final Latencies drift = Latencies.tickDrift();
 
   private LayeredConfig layered;
   private LiveConfig<SenderConfig> live;
   private NetClient client;
   private CertificateWatch certificates;
-  private long tickTimer = -1;
+  private TickSchedule schedule;
+  // Streams that produced their count
+  private int streamsDone;
   private long statsTimer = -1;
   private boolean producing;
   private long lastStatsSent;
@@ -135,12 +138,12 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     for (int i = 1; i <= config.connections(); i++) {
       OutboundQueue queue = new OutboundQueue(i, config.queueCapacity(), config.format());
       streams.add(new ReconnectLoop(i, vertx, client, config, queue, ServerLocator.forStream(vertx, config, i),
-          roundTrips::record, drain::check));
+          roundTrips, drain::check));
     }
     LOG.info("Sender connecting to {} ({}, {}){}", ServerLocator.describe(vertx, config),
         plural(config.connections(), "connection"), describeRate(config),
         credentials == null ? "" : " " + config.tls().describe(credentials, options.getSslEngineOptions()));
-    probes = SenderMeters.register(PieceProbes.of(vertx, context), streams, config.acks(), roundTrips)
+    probes = SenderMeters.register(PieceProbes.of(vertx, context), streams, config.acks(), roundTrips, drift)
         .ready("sender", this::readiness);
     streams.forEach(ReconnectLoop::connect);
     if (config.statsIntervalMs() > 0) {
@@ -149,9 +152,8 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     }
     layered.watch(next -> live.change(next).ifPresent(this::apply));
     producing = true;
-    tickTimer = vertx.setPeriodic(config.intervalMs(), this::tick);
-    // Like the seed's client, the first frame goes at once.
-    tick(tickTimer);
+    schedule = new TickSchedule(vertx, streams.size(), this::tick, drift);
+    schedule.start(config.intervalMs());
   }
 
   /** New connections use renewed credentials; open ones keep theirs. */
@@ -168,7 +170,9 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   public Future<?> stop() {
     FinishedDeployment.forget(vertx, context);
     producing = false;
-    vertx.cancelTimer(tickTimer);
+    if (schedule != null) {
+      schedule.stop();
+    }
     vertx.cancelTimer(statsTimer);
     if (layered != null) {
       layered.close();
@@ -222,34 +226,30 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   /** A live change: the next ticks use the new message, rate and interval. */
   private void apply(SenderConfig changed) {
     if (producing) {
-      vertx.cancelTimer(tickTimer);
-      tickTimer = vertx.setPeriodic(changed.intervalMs(), this::tick);
+      schedule.change(changed.intervalMs());
     }
   }
 
   // ---- producing
 
-  private void tick(long timerId) {
+  /** One stream's tick: its frames of this tick into its queue, and out as far as its connection takes them. */
+  private void tick(int index) {
     if (!producing) {
       return;
     }
     SenderConfig config = settings();
-    byte[] text = config.encodedMessage();
-    long sentAtMicros = epochMicros();
-    boolean allProduced = true;
-    for (ReconnectLoop stream : streams) {
-      long frames = config.framesPerTick();
-      if (config.finite()) {
-        frames = Math.min(frames, config.count() - stream.queue().produced());
-      }
-      if (frames > 0) {
-        stream.produce((int) frames, text, sentAtMicros);
-      }
-      allProduced &= config.finite() && stream.queue().produced() >= config.count();
+    ReconnectLoop stream = streams.get(index);
+    long frames = config.framesPerTick();
+    if (config.finite()) {
+      frames = Math.min(frames, config.count() - stream.queue().produced());
     }
-    if (allProduced) {
+    if (frames <= 0) {
+      return;
+    }
+    stream.produce((int) frames, config.encodedMessage(), epochMicros());
+    if (config.finite() && stream.queue().produced() >= config.count() && ++streamsDone == streams.size()) {
       producing = false;
-      vertx.cancelTimer(tickTimer);
+      schedule.stop();
       LOG.info("Produced {} per connection; waiting up to {} ms for the last {}",
           plural(config.count(), "frame"), config.drainTimeoutMs(), config.acks() ? "echoes" : "writes");
       drain.await(false).compose(drained -> finish())
@@ -295,6 +295,9 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     }
     String rtt = roundTrips.describeAndReset();
     fields.log("Stats: {}; {}", line, settings().acks() ? rtt : "RTT n/a");
+    // The schedule on a line of its own: how late the connections' ticks ran in the same interval
+    drift.addFigures(LOG.atInfo().addKeyValue("ticks", drift.count()))
+        .log("Ticks: {}, {}", drift.count(), drift.describeAndReset());
   }
 
   // ---- wording
