@@ -152,7 +152,7 @@ measure_rate() {
 # ---- part drift
 
 measure_drift() {
-  local jar=$1 run=$2 log=$WORK/sender-drift.log connected=0 i line base s0 s1 m0 m1 w0 w1 srv0 srv1
+  local jar=$1 run=$2 log=$WORK/sender-drift.log connected=0 i line ticks base s0 s1 m0 m1 w0 w1 srv0 srv1
   start_sender "$jar" "$log" -Dechopair.intervalMs="$DRIFT_INTERVAL_MS" -Dechopair.framesPerTick=1 \
     -Dechopair.connections="$DRIFT_CONNECTIONS" -Dechopair.statsIntervalMs=10000
   for ((i = 0; i < 1200; i++)); do
@@ -171,9 +171,12 @@ measure_drift() {
   s0=$(jvm_ticks "$SENDER_PID"); srv0=$(jvm_ticks "$SERVER_PID"); m0=$(machine_ticks); w0=$(date +%s%N)
   for ((i = 1; i <= DRIFT_WINDOWS; i++)); do
     line=$(await_stats "$log" $((base + i)) 40)
+    # The drift comes on the Ticks line, logged right after the Stats line
+    sleep 0.3
+    ticks=$(grep -a 'SenderVerticle - .*drift p50' "$log" | sed -n "$((base + i))p")
     printf '   drift %-40s run %d, window %d: %s; %s\n' "$jar" "$run" "$i" \
       "$(grep -o 'sent [0-9]* ([0-9.]*/s), acknowledged [0-9]*' <<<"$line")" \
-      "$(grep -o 'drift p50.*' <<<"$line" || echo 'drift n/a')"
+      "$(grep -o '[0-9]*,* *drift p50.*' <<<"$ticks" || echo 'drift n/a')"
   done
   s1=$(jvm_ticks "$SENDER_PID"); srv1=$(jvm_ticks "$SERVER_PID"); m1=$(machine_ticks); w1=$(date +%s%N)
   stop_sender

@@ -35,6 +35,8 @@ final class TickSchedule {
   private int next;
   private long timer = -1;
   private boolean running;
+  // Counts starts and stops: a wake already on its way when the schedule changed does nothing
+  private int generation;
 
   /**
    * @param tick  runs a tick of the stream with this index, from 0
@@ -62,6 +64,7 @@ final class TickSchedule {
   /** No more ticks, even within the wake that is running. */
   void stop() {
     running = false;
+    generation++;
     vertx.cancelTimer(timer);
     timer = -1;
   }
@@ -73,7 +76,7 @@ final class TickSchedule {
     intervalNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(intervalMs), LONGEST_INTERVAL_NANOS);
     roundNanos = System.nanoTime() + delayNanos;
     next = 0;
-    wake(-1);
+    wake(generation);
   }
 
   private long dueNanos() {
@@ -81,11 +84,22 @@ final class TickSchedule {
     return roundNanos + intervalNanos / streams * next + intervalNanos % streams * next / streams;
   }
 
-  /** Runs every tick that is due, then sleeps until the next one is. */
-  private void wake(long timerId) {
+  /**
+   * Runs the ticks that are due, one round at most, then sleeps until the next one is due. Further rounds that are
+   * already due run in a task of their own, so that the sockets' reads and writes come in between.
+   */
+  private void wake(int of) {
+    if (of != generation) {
+      // A wake of a schedule that was stopped or restarted since
+      return;
+    }
     timer = -1;
     long now = System.nanoTime();
-    while (running && now - dueNanos() >= 0) {
+    for (int ran = 0; running && now - dueNanos() >= 0; ran++) {
+      if (ran == streams) {
+        vertx.runOnContext(v -> wake(of));
+        return;
+      }
       drift.record((now - dueNanos()) / 1000, 1);
       int stream = next;
       if (++next == streams) {
@@ -98,7 +112,7 @@ final class TickSchedule {
     if (running) {
       // Timers have millisecond steps: never early, at most a millisecond late
       long delayMs = Math.max(1, (dueNanos() - now + 999_999) / 1_000_000);
-      timer = vertx.setTimer(delayMs, this::wake);
+      timer = vertx.setTimer(delayMs, id -> wake(of));
     }
   }
 }
