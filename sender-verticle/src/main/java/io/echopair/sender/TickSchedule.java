@@ -17,8 +17,9 @@ import java.util.function.IntConsumer;
  *   stream 3                       ^                       ^
  * </pre>
  *
- * <p>A tick missed (the event loop was busy longer than an interval) runs late rather than never: the source keeps its
- * rate. On the verticle's event loop, so nothing here is synchronized.
+ * <p>A tick missed while the event loop was busy runs late, within its round; a sender more than an interval behind
+ * cannot keep its rate, and skips whole rounds (counted) rather than make frames only to drop them. On the verticle's
+ * event loop, so nothing here is synchronized.
  */
 final class TickSchedule {
 
@@ -33,6 +34,7 @@ final class TickSchedule {
   // When the current round's stream 0 was due; stream i is due i / streams of an interval later
   private long roundNanos;
   private int next;
+  private long skipped;
   private long timer = -1;
   private boolean running;
   // Counts starts and stops: a wake already on its way when the schedule changed does nothing
@@ -85,8 +87,9 @@ final class TickSchedule {
   }
 
   /**
-   * Runs the ticks that are due, one round at most, then sleeps until the next one is due. Further rounds that are
-   * already due run in a task of their own, so that the sockets' reads and writes come in between.
+   * Runs the ticks that are due, one round at most, then sleeps until the next one is due. The rest of a round that is
+   * already due runs in a task of its own, so that the sockets' reads and writes come in between; whole rounds missed
+   * by more than an interval are skipped and counted.
    */
   private void wake(int of) {
     if (of != generation) {
@@ -97,6 +100,7 @@ final class TickSchedule {
     long now = System.nanoTime();
     for (int ran = 0; running && now - dueNanos() >= 0; ran++) {
       if (ran == streams) {
+        skipMissedRounds(now);
         vertx.runOnContext(v -> wake(of));
         return;
       }
@@ -114,5 +118,22 @@ final class TickSchedule {
       long delayMs = Math.max(1, (dueNanos() - now + 999_999) / 1_000_000);
       timer = vertx.setTimer(delayMs, id -> wake(of));
     }
+  }
+
+  /**
+   * The sender is more than an interval behind its schedule: it cannot keep the rate. Rather than make, all at once,
+   * frames it could only drop from its queues, every stream skips the same whole rounds.
+   */
+  private void skipMissedRounds(long now) {
+    long rounds = (now - dueNanos()) / intervalNanos;
+    if (rounds > 0) {
+      roundNanos += rounds * intervalNanos;
+      skipped += rounds * streams;
+    }
+  }
+
+  /** Ticks skipped since the schedule was made, because the sender was more than an interval behind. */
+  long skipped() {
+    return skipped;
   }
 }
