@@ -57,7 +57,6 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
   private TickSchedule schedule;
   // Streams that produced their count
   private int streamsDone;
-  private long lastSkipped;
   private long statsTimer = -1;
   private boolean producing;
   private long lastStatsSent;
@@ -297,12 +296,8 @@ public final class SenderVerticle extends VerticleBase implements RunsToCompleti
     String rtt = roundTrips.describeAndReset();
     fields.log("Stats: {}; {}", line, settings().acks() ? rtt : "RTT n/a");
     // The schedule on a line of its own: how late the connections' ticks ran in the same interval
-    long skipped = schedule.skipped();
-    String behind = skipped == lastSkipped ? ""
-        : " (" + (skipped - lastSkipped) + " skipped: more than an interval behind)";
-    drift.addFigures(LOG.atInfo().addKeyValue("ticks", drift.count()).addKeyValue("ticksSkipped", skipped - lastSkipped))
-        .log("Ticks: {}{}, {}", drift.count(), behind, drift.describeAndReset());
-    lastSkipped = skipped;
+    drift.addFigures(LOG.atInfo().addKeyValue("ticks", drift.count()))
+        .log("Ticks: {}, {}", drift.count(), drift.describeAndReset());
   }
 
   // ---- wording

@@ -6,8 +6,9 @@ import java.util.function.IntConsumer;
 
 /**
  * When each connection of one sender verticle ticks: once per interval each, their ticks spread evenly over the
- * interval, so that 10 000 connections are not all due in the same millisecond. One timer drives them all, waking when
- * the next is due; each tick's lateness after its due time goes to a {@link Latencies}.
+ * interval, so that 10 000 connections are not all due in the same millisecond. One periodic timer drives them all, its
+ * step the time between two streams' ticks (at least 1 ms); each tick's lateness after its due time goes to a
+ * {@link Latencies}.
  *
  * <pre>
  *   interval     |-----------------------|-----------------------|----
@@ -17,9 +18,9 @@ import java.util.function.IntConsumer;
  *   stream 3                       ^                       ^
  * </pre>
  *
- * <p>A tick missed while the event loop was busy runs late, within its round; a sender more than an interval behind
- * cannot keep its rate, and skips whole rounds (counted) rather than make frames only to drop them. On the verticle's
- * event loop, so nothing here is synchronized.
+ * <p>A tick missed while the event loop was busy runs late, not never; at most one round per step, so that a sender
+ * that cannot keep its rate catches up no faster than its timer's steps come, as one periodic timer of all streams
+ * did. On the verticle's event loop, so nothing here is synchronized.
  */
 final class TickSchedule {
 
@@ -34,11 +35,8 @@ final class TickSchedule {
   // When the current round's stream 0 was due; stream i is due i / streams of an interval later
   private long roundNanos;
   private int next;
-  private long skipped;
   private long timer = -1;
   private boolean running;
-  // Counts starts and stops: a wake already on its way when the schedule changed does nothing
-  private int generation;
 
   /**
    * @param tick  runs a tick of the stream with this index, from 0
@@ -66,7 +64,6 @@ final class TickSchedule {
   /** No more ticks, even within the wake that is running. */
   void stop() {
     running = false;
-    generation++;
     vertx.cancelTimer(timer);
     timer = -1;
   }
@@ -78,7 +75,13 @@ final class TickSchedule {
     intervalNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(intervalMs), LONGEST_INTERVAL_NANOS);
     roundNanos = System.nanoTime() + delayNanos;
     next = 0;
-    wake(generation);
+    // A step as long as the time between two streams' ticks, in whole ms: one stream's interval, when it is alone
+    long stepMs = Math.max(1, intervalMs / streams);
+    long firstMs = TimeUnit.NANOSECONDS.toMillis(delayNanos);
+    timer = vertx.setPeriodic(Math.max(1, firstMs), stepMs, this::wake);
+    if (firstMs == 0) {
+      wake(timer);
+    }
   }
 
   private long dueNanos() {
@@ -87,23 +90,12 @@ final class TickSchedule {
   }
 
   /**
-   * Runs the ticks that are due, one round at most, then sleeps until the next one is due. The rest of a round that is
-   * already due runs in a task of its own, so that the sockets' reads and writes come in between; whole rounds missed
-   * by more than an interval are skipped and counted.
+   * Runs the ticks that are due, one round at most: a sender that fell behind catches up over the timer's next steps
+   * (Vert.x's periodic timer runs the steps it missed), with the sockets' reads and writes in between.
    */
-  private void wake(int of) {
-    if (of != generation) {
-      // A wake of a schedule that was stopped or restarted since
-      return;
-    }
-    timer = -1;
+  private void wake(long timerId) {
     long now = System.nanoTime();
-    for (int ran = 0; running && now - dueNanos() >= 0; ran++) {
-      if (ran == streams) {
-        skipMissedRounds(now);
-        vertx.runOnContext(v -> wake(of));
-        return;
-      }
+    for (int ran = 0; ran < streams && running && now - dueNanos() >= 0; ran++) {
       drift.record((now - dueNanos()) / 1000, 1);
       int stream = next;
       if (++next == streams) {
@@ -113,27 +105,5 @@ final class TickSchedule {
       tick.accept(stream);
       now = System.nanoTime();
     }
-    if (running) {
-      // Timers have millisecond steps: never early, at most a millisecond late
-      long delayMs = Math.max(1, (dueNanos() - now + 999_999) / 1_000_000);
-      timer = vertx.setTimer(delayMs, id -> wake(of));
-    }
-  }
-
-  /**
-   * The sender is more than an interval behind its schedule: it cannot keep the rate. Rather than make, all at once,
-   * frames it could only drop from its queues, every stream skips the same whole rounds.
-   */
-  private void skipMissedRounds(long now) {
-    long rounds = (now - dueNanos()) / intervalNanos;
-    if (rounds > 0) {
-      roundNanos += rounds * intervalNanos;
-      skipped += rounds * streams;
-    }
-  }
-
-  /** Ticks skipped since the schedule was made, because the sender was more than an interval behind. */
-  long skipped() {
-    return skipped;
   }
 }
