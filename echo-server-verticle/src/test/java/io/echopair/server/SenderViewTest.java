@@ -66,7 +66,7 @@ class SenderViewTest {
         ctx.verify(() -> assertThat(secondRead.isComplete()).as("recorded while the first read went on").isFalse());
         return on(firstLoop, () -> {
           first.endRead();
-          return record(first, frames(SENDER, 5, 5, 0));
+          return readWhole(first, frames(SENDER, 5, 5, 0));
         });
       }).compose(firstGoesOn -> secondRead.map(seen -> List.of(firstGoesOn, seen)));
     }).onComplete(ctx.succeeding(reads -> ctx.verify(() -> {
