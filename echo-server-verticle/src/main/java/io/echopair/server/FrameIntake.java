@@ -89,6 +89,9 @@ final class FrameIntake {
     } catch (RuntimeException bug) {
       // The decoder went on with the rest of the read: one frame's handling failed, the framing did not
       handlingFailed(bug);
+    } finally {
+      // Another connection of the same sender may be waiting for this read to end
+      senders.endRead();
     }
     writeEchoRun();
     read = null;
