@@ -90,6 +90,7 @@ final class FrameIntake {
       // The decoder went on with the rest of the read: one frame's handling failed, the framing did not
       handlingFailed(bug);
     }
+    publisher.endOfRead();
     writeEchoRun();
     read = null;
     stats.received(chunk.length(), readFrames);

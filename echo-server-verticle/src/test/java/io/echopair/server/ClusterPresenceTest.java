@@ -124,10 +124,10 @@ class ClusterPresenceTest extends ServerTestSupport {
   @Test
   @DisplayName("The advertised host: as configured; else the listen host; for a wildcard, the event bus host; else 127.0.0.1")
   void advertisedHostRule() {
-    assertThat(new ClusterSettings("db1.example", false, "x").advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("db1.example");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("127.0.0.1", "10.0.0.5")).isEqualTo("127.0.0.1");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("10.0.0.5");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("::", null)).isEqualTo("127.0.0.1");
+    assertThat(new ClusterSettings("db1.example", false, "x", false, 4 << 20).advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("db1.example");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("127.0.0.1", "10.0.0.5")).isEqualTo("127.0.0.1");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("10.0.0.5");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("::", null)).isEqualTo("127.0.0.1");
     Assertions.assertThatThrownBy(() -> ServerConfig.SCHEMA.parse(new JsonObject().put("advertisedHost", "0.0.0.0")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("server.advertisedHost = \"0.0.0.0\": must be a host senders can connect to, not a wildcard");

@@ -35,7 +35,7 @@ class ServerConfigTest {
   void defaults() {
     assertThat(ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject())))
         .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 60, 10, 65_536, 10, 16_384, 10_000, 10_000,
-            1_000, null, TlsEngine.AUTO, new ClusterSettings("auto", false, "echopair.messages")));
+            1_000, null, TlsEngine.AUTO, new ClusterSettings("auto", false, "echopair.messages", false, 4 << 20)));
   }
 
   @Test
