@@ -16,10 +16,11 @@
 # and the monitor on CPU 1.
 #
 # BEFORE_DIR=/path names a folder with an echo-server.jar and a monitor.jar of another build (e.g. main's): both sets
-# are then measured, round after round, before first. The cluster is the shipped conf/cluster.xml under a name of
+# are then measured, round after round, before first; AFTER_DIR likewise replaces this build's jars (a copy keeps a
+# rebuild from changing them under a long run). The cluster is the shipped conf/cluster.xml under a name of
 # its own (so that no other cluster on the machine joins it). Takes about 1.5 minutes per set and run.
 #
-# Environment: RUNS (2), SECONDS_PER_RUN (5), CONNECTIONS (8), BEFORE_DIR (none), CASES ("off counted logged"),
+# Environment: RUNS (2), SECONDS_PER_RUN (5), CONNECTIONS (8), BEFORE_DIR (none), AFTER_DIR (none), CASES ("off counted logged"),
 # KEEP_LOGS=1. Docs: docs/BENCHMARKS.md, "The stream (issue 11)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,18 +31,19 @@ CONNECTIONS=${CONNECTIONS:-8}
 read -ra CASES <<<"${CASES:-off counted logged}"
 STATS_INTERVAL_MS=500
 
-declare -A JARS=([after]=echo-server-verticle/target)
+# The jars of this build, unless AFTER_DIR names a folder with a copy
+declare -A JARS=([after]=${AFTER_DIR:-})
 SETS=(after)
 if [[ -n ${BEFORE_DIR:-} ]]; then
   JARS[before]=$BEFORE_DIR
   SETS=(before after)
 fi
+server_jar() { echo "${JARS[$1]:-echo-server-verticle/target}/echo-server.jar"; }
+monitor_jar() { echo "${JARS[$1]:-monitor-verticle/target}/monitor.jar"; }
 for set in "${SETS[@]}"; do
-  for jar in echo-server.jar monitor.jar; do
-    dir=${JARS[$set]}
-    [[ $jar == monitor.jar && $set == after ]] && dir=monitor-verticle/target
-    if [[ ! -f $dir/$jar ]]; then
-      echo "stream.sh: $dir/$jar is missing; build first: mvn -B -q package -DskipTests" >&2
+  for jar in "$(server_jar "$set")" "$(monitor_jar "$set")"; do
+    if [[ ! -f $jar ]]; then
+      echo "stream.sh: $jar is missing; build first: mvn -B -q package -DskipTests" >&2
       exit 2
     fi
   done
@@ -76,8 +78,6 @@ else
   PINNING="not pinned (needs taskset and 2 CPUs)"
 fi
 
-server_jar() { echo "${JARS[$1]}/echo-server.jar"; }
-monitor_jar() { [[ $1 == after ]] && echo monitor-verticle/target/monitor.jar || echo "${JARS[$1]}/monitor.jar"; }
 
 # ---- the pieces
 
@@ -241,8 +241,8 @@ print_table() {
         r = median(rate[order[i]])
         ratio = off > 0 ? sprintf("%.2f", r / off) : "–"
         monitor = mon[order[i]] ~ /[0-9]/ ? sprintf("%.0f", median(mon[order[i]])) : "–"
-        seen = saw[order[i]] ~ /[0-9]/ ? sprintf("%.1f%%", median(saw[order[i]])) : "–"
-        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %.0f%% |\n", key[1], key[2], r, ratio, monitor, seen,
+        share = saw[order[i]] ~ /[0-9]/ ? sprintf("%.1f%%", median(saw[order[i]])) : "–"
+        printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %.0f%% |\n", key[1], key[2], r, ratio, monitor, share,
           drop[order[i]], mem[order[i]], median(others[order[i]])
       }
     }' "$RESULTS"
@@ -253,7 +253,7 @@ print_table() {
 STARTED=$(date +%s)
 busy_before
 echo "echopair stream: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
-echo "$PINNING; RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS jars: $(for s in "${SETS[@]}"; do printf '%s=%s ' "$s" "${JARS[$s]}"; done)"
+echo "$PINNING; RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS jars: $(for s in "${SETS[@]}"; do printf '%s=%s ' "$s" "$(dirname "$(server_jar "$s")")"; done)"
 echo "machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$RESULTS"
 for ((run = 1; run <= RUNS; run++)); do

@@ -1,5 +1,6 @@
 package io.echopair.protocol;
 
+import io.vertx.core.json.JsonObject;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.util.List;
  * short    server id length, then its UTF-8 bytes
  * short    peer length, then its UTF-8 bytes
  * int      frame count, then per frame:
- *   byte     flags: 1 tagged, 2 repeat
+ *   byte     flags: 1 tagged, 2 repeat, 4 printable (the text is already escaped: it came as JSON)
  *   long     sender id  } tagged frames only
  *   long     sequence   }
  *   int      text length, then the text's bytes as received (up to the first NUL): PrintableText shows them
@@ -35,6 +36,7 @@ public final class ReceivedBatch {
   static final byte VERSION = 1;
   static final int TAGGED = 1;
   static final int REPEAT = 2;
+  static final int PRINTABLE = 4;
   // Where the dropped count lies: after the version and the time
   static final int DROPPED_AT = 1 + 8 + 4;
 
@@ -63,8 +65,24 @@ public final class ReceivedBatch {
     byte[] text = message.text().getBytes(StandardCharsets.UTF_8);
     boolean tagged = message.sequence() != null;
     builder.add(tagged, tagged ? Long.parseUnsignedLong(message.senderId(), 16) : 0,
-        tagged ? message.sequence() : 0, message.repeat(), text, 0, text.length);
+        tagged ? message.sequence() : 0, message.repeat(), true, text, 0, text.length);
     return builder.build(0);
+  }
+
+  /**
+   * The frames a message on the stream's address carries, whichever form a server published it in: a batch, or one
+   * frame as JSON.
+   *
+   * @throws IllegalArgumentException when the body is neither
+   */
+  public static List<ReceivedMessage> messagesIn(Object body) {
+    if (body instanceof ReceivedBatch batch) {
+      return batch.messages();
+    }
+    if (body instanceof JsonObject json) {
+      return List.of(ReceivedMessage.fromJson(json));
+    }
+    throw new IllegalArgumentException("neither a received batch nor a JSON object: " + body);
   }
 
   private ReceivedBatch(byte[] bytes) {
@@ -227,6 +245,9 @@ public final class ReceivedBatch {
 
     /** The frame's text made safe for one log line, as {@link Frame#printableText()} gives it. */
     public String text() {
+      if ((flags & PRINTABLE) != 0) {
+        return new String(bytes, textAt, textLength, StandardCharsets.UTF_8);
+      }
       return PrintableText.escape(bytes, textAt, textLength);
     }
   }

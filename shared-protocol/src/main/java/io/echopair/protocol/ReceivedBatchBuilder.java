@@ -44,12 +44,15 @@ public final class ReceivedBatchBuilder {
   /** Adds a valid frame; {@code repeat}: the server had logged its sequence number before. */
   public void add(Frame frame, boolean repeat) {
     boolean tagged = frame.isTagged();
-    add(tagged, frame.senderId(), frame.sequence(), repeat, frame.array(), 0, frame.textLength());
+    add(tagged, frame.senderId(), frame.sequence(), repeat, false, frame.array(), 0, frame.textLength());
   }
 
-  void add(boolean tagged, long senderId, long sequence, boolean repeat, byte[] text, int offset, int length) {
+  /** {@code printable}: the text is escaped already, as the JSON form carries it. */
+  void add(boolean tagged, long senderId, long sequence, boolean repeat, boolean printable, byte[] text, int offset,
+           int length) {
     room(1 + 16 + 4 + length);
-    out.put((byte) ((tagged ? ReceivedBatch.TAGGED : 0) | (repeat ? ReceivedBatch.REPEAT : 0)));
+    out.put((byte) ((tagged ? ReceivedBatch.TAGGED : 0) | (repeat ? ReceivedBatch.REPEAT : 0)
+        | (printable ? ReceivedBatch.PRINTABLE : 0)));
     if (tagged) {
       out.putLong(senderId).putLong(sequence);
     }
