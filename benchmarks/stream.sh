@@ -6,9 +6,9 @@
 #
 #   mvn -B -q package -DskipTests && flock /tmp/echopair-bench.lock benchmarks/stream.sh
 #
-# Cases, per set of jars: "off" (publish off), "counted" (publish on, the monitor counts every frame, logEvery 0)
-# and "logged" (publish on, the monitor logs every frame, logEvery 1, its console to a file: a monitor that cannot
-# keep up). The C blaster (benchmarks/blaster.c) is the load: CONNECTIONS connections of tagged 100-byte frames, as
+# Cases, per set of jars: "off" (publish off), "counted" (publish on, the monitor counts every frame, logEvery 0),
+# "logged" (publish on, the monitor logs every frame, logEvery 1, its console to a file: a monitor that cannot keep
+# up) and, not by default, "json" (as counted, with publishFormat json; this build's jars only). The C blaster (benchmarks/blaster.c) is the load: CONNECTIONS connections of tagged 100-byte frames, as
 # fast as the server echoes them. Frames/s are the server's and the monitor's own Stats lines (every 500 ms): the mean
 # rate of the intervals with traffic, first and last left out. "Monitor saw" is the monitor's total over the run (once
 # it is idle again) against the frames the server took; "dropped" the monitor's own count line. RSS is each JVM's
@@ -20,8 +20,8 @@
 # rebuild from changing them under a long run). The cluster is the shipped conf/cluster.xml under a name of
 # its own (so that no other cluster on the machine joins it). Takes about 1.5 minutes per set and run.
 #
-# Environment: RUNS (2), SECONDS_PER_RUN (5), CONNECTIONS (8), BEFORE_DIR (none), AFTER_DIR (none), CASES ("off counted logged"),
-# KEEP_LOGS=1. Docs: docs/BENCHMARKS.md, "The stream (issue 11)".
+# Environment: RUNS (2), SECONDS_PER_RUN (5), CONNECTIONS (8), BEFORE_DIR (none), AFTER_DIR (none),
+# CASES ("off counted logged"), KEEP_LOGS=1. Docs: docs/BENCHMARKS.md, "The stream (issue 11)".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,11 +81,12 @@ fi
 
 # ---- the pieces
 
-# Starts the server of jar set $1 with publish $2, clustered.
+# Starts the server of jar set $1 with publish $2 (and publishFormat $3, when given), clustered.
 start_server() {
-  local set=$1 publish=$2
-  launch_command "$WORK/server-$set-$publish.log" "${ON_SERVER_CPU[@]}" java -Dvertx.hazelcast.config="$WORK/cluster.xml" \
-    -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 -Dechopair.publish="$publish" \
+  local set=$1 publish=$2 format=()
+  [[ -z ${3:-} ]] || format=(-Dechopair.publishFormat="$3")
+  launch_command "$WORK/server-$set-$publish${3:-}.log" "${ON_SERVER_CPU[@]}" java -Dvertx.hazelcast.config="$WORK/cluster.xml" \
+    -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 -Dechopair.publish="$publish" "${format[@]}" \
     -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$(server_jar "$set")" --cluster
 }
 
@@ -212,7 +213,9 @@ measure() {
     off) start_server "$set" false ;;
     counted) start_server "$set" true; start_monitor "$set" 0 ;;
     logged) start_server "$set" true; start_monitor "$set" 1 ;;
-    *) echo "stream.sh: unknown case '$name' in CASES; known: off counted logged" >&2; exit 2 ;;
+    # The JSON form of this build (publishFormat json); the jars before batches had only that one: "counted"
+    json) [[ $set == after ]] || return 0; start_server "$set" true json; start_monitor "$set" 0 ;;
+    *) echo "stream.sh: unknown case '$name' in CASES; known: off counted logged json" >&2; exit 2 ;;
   esac
   # Warm the JIT up: a short load, before the measured one
   "${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 2 >/dev/null
