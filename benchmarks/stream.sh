@@ -85,7 +85,7 @@ fi
 start_server() {
   local set=$1 publish=$2 format=()
   [[ -z ${3:-} ]] || format=(-Dechopair.publishFormat="$3")
-  launch_command "$WORK/server-$set-$publish${3:-}.log" "${ON_SERVER_CPU[@]}" java -Dvertx.hazelcast.config="$WORK/cluster.xml" \
+  launch_command "$WORK/server-$set-$CASE.log" "${ON_SERVER_CPU[@]}" java -Dvertx.hazelcast.config="$WORK/cluster.xml" \
     -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 -Dechopair.publish="$publish" "${format[@]}" \
     -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$(server_jar "$set")" --cluster
 }
@@ -94,7 +94,7 @@ start_server() {
 # is known to the cluster.
 start_monitor() {
   local set=$1 log_every=$2
-  MONITOR_LOG=$WORK/monitor-$set-$log_every.log
+  MONITOR_LOG=$WORK/monitor-$set-$CASE.log
   "${ON_LOAD_CPU[@]}" java -Dvertx.hazelcast.config="$WORK/cluster.xml" -Dechopair.logEvery="$log_every" \
     -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS -jar "$(monitor_jar "$set")" --cluster >"$MONITOR_LOG" 2>&1 &
   MONITOR_PID=$!
@@ -209,6 +209,7 @@ run_case() {
 # Case $2 with jar set $1, run $3: starts what it needs, warms the server up, measures, stops everything.
 measure() {
   local set=$1 name=$2 run=$3
+  CASE=$name-$run
   case $name in
     off) start_server "$set" false ;;
     counted) start_server "$set" true; start_monitor "$set" 0 ;;
@@ -222,8 +223,28 @@ measure() {
   await_server_idle "$(stat -c %s "$SERVER_LOG")"
   [[ -z $MONITOR_PID ]] || await_monitor_idle "$(stat -c %s "$MONITOR_LOG")"
   run_case "$set" "$name" "$run"
-  [[ -z $MONITOR_PID ]] || stop_monitor
-  stop_server
+  if [[ -n $MONITOR_PID ]]; then
+    stop_monitor
+    stop_server
+    account
+  else
+    stop_server
+  fi
+}
+
+# Once both have stopped: what the server published and dropped (its Final stats) against what the monitor counted
+# and was told (its last line). Published = counted + dropped by the monitor; the server's drops after its last
+# batch reach no monitor.
+account() {
+  local server monitor
+  server=$(grep -a -o 'Final stats:.*; stream [0-9]* frames published, [0-9]* dropped' "$SERVER_LOG" \
+    | sed 's/.*; stream \([0-9]*\) frames published, \([0-9]*\) dropped/\1 \2/' || true)
+  monitor=$(grep -a -o 'Monitor stopped: .*' "$MONITOR_LOG" | sed -n \
+    's/Monitor stopped: \([0-9]*\) messages seen\(, [0-9]* dropped (\([0-9]*\) by the servers, \([0-9]*\) by this monitor\)\{0,1\}.*/\1 \3 \4/p' || true)
+  [[ -n $server ]] || return 0
+  read -r published dropped <<<"$server"
+  read -r counted by_servers by_monitor <<<"$monitor"
+  echo "      accounting: server published ${published}, dropped ${dropped}; monitor counted ${counted:-?}, dropped ${by_monitor:-0}, told of ${by_servers:-0} dropped by the server: published $( ((published == ${counted:-0} + ${by_monitor:-0})) && echo '= counted + dropped by the monitor' || echo '!= counted + dropped by the monitor')"
 }
 
 print_table() {

@@ -178,7 +178,7 @@ public final class MonitorVerticle extends VerticleBase {
   /** A message that is not a received message is counted and named once, never a crash. */
   private ReceivedBatch parse(Message<Object> message) {
     try {
-      // A batch is decoded here, on this event loop, when its body is first asked for
+      // A batch from another node is decoded here, on this event loop, when its body is first asked for
       Object body = message.body();
       if (body instanceof ReceivedBatch batch) {
         return batch;
@@ -213,7 +213,7 @@ public final class MonitorVerticle extends VerticleBase {
         total, malformed == 0 ? "" : ", " + malformed + " malformed ignored", describeDropped());
   }
 
-  /** {@code , 1500 dropped (1200 by the servers, 300 by this monitor)}: nothing while none was. */
+  /** {@code , 1500 dropped (1200 by the servers, 300 by this monitor: it was behind)}: nothing while none was. */
   private String describeDropped() {
     long here = backlog.dropped();
     if (droppedByServers == 0 && here == 0) {

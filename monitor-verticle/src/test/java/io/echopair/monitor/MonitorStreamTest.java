@@ -39,7 +39,7 @@ class MonitorStreamTest {
     return vertx.deployVerticle(new MonitorVerticle(ConfigSource.inline(conf), Overrides.none(), 50));
   }
 
-  /** A batch of {@code texts} as frames of sender 0xc0ffee00 from seq {@code firstSeq}, as server {@code serverId} reads them. */
+  /** {@code texts} as one read of server {@code serverId}: frames of sender 0xc0ffee00 from seq {@code firstSeq}. */
   private static ReceivedBatch batch(String serverId, long droppedBefore, long firstSeq, String... texts) {
     FrameEncoder encoder = new FrameEncoder(FrameFormat.DEFAULT);
     Buffer read = Buffer.buffer();

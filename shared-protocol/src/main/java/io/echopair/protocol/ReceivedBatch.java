@@ -64,7 +64,7 @@ public final class ReceivedBatch {
     builder.start(message.serverId(), message.peer(), message.time());
     byte[] text = message.text().getBytes(StandardCharsets.UTF_8);
     boolean tagged = message.sequence() != null;
-    builder.add(tagged, tagged ? Long.parseUnsignedLong(message.senderId(), 16) : 0,
+    builder.add(tagged, tagged && message.senderId() != null ? Long.parseUnsignedLong(message.senderId(), 16) : 0,
         tagged ? message.sequence() : 0, message.repeat(), true, text, 0, text.length);
     return builder.build(0);
   }

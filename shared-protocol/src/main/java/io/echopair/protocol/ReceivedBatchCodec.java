@@ -15,7 +15,7 @@ public final class ReceivedBatchCodec implements MessageCodec<ReceivedBatch, Rec
 
   private static final Object REGISTERING = new Object();
 
-  /** Registers the codec as the default for {@link ReceivedBatch} on {@code vertx}'s event bus, once however often asked. */
+  /** Registers the codec as the default for {@link ReceivedBatch} on {@code vertx}'s event bus, once however asked. */
   public static void register(Vertx vertx) {
     // Several verticles of one Vert.x (the pair jar, server instances) start at once
     synchronized (REGISTERING) {

@@ -104,7 +104,8 @@ class ReceivedBatchTest {
   @Test
   @DisplayName("A message of either form gives its frames: a batch all of them, JSON its one")
   void messagesInEitherForm() {
-    ReceivedMessage one = new ReceivedMessage("already \\u202E escaped \\n", 3L, "0000000000000007", "127.0.0.1:5", "abcd0123", READ_AT, true);
+    ReceivedMessage one = new ReceivedMessage("already \\u202E escaped \\n", 3L, "0000000000000007", "127.0.0.1:5",
+        "abcd0123", READ_AT, true);
     assertThat(ReceivedBatch.messagesIn(one.toJson())).containsExactly(one);
     assertThat(ReceivedBatch.messagesIn(ReceivedBatch.of(one))).containsExactly(one);
     assertThatThrownBy(() -> ReceivedBatch.messagesIn("hello")).isInstanceOf(IllegalArgumentException.class);
