@@ -59,6 +59,8 @@ class ServerConfigTest {
       "{\"writeQueueMaxBytes\": 10}  | server.writeQueueMaxBytes = 10: must be between 1024 and 1073741824",
       "{\"host\": \"\"}              | server.host = \"\": must not be empty",
       "{\"prot\": 7777}              | server: unknown key \"prot\"",
+      "{\"publishFormat\": \"xml\"}     | server.publishFormat = \"xml\": must be batch or json",
+      "{\"publishBacklogBytes\": 0}    | server.publishBacklogBytes = 0: must be at least 1",
   })
   @DisplayName("A wrong value is rejected with one line naming the key, the value and the rule")
   void invalidValues(String json, String message) {
