@@ -174,9 +174,9 @@ run_case() {
   machine_before=$(machine_ticks)
   [[ -z $MONITOR_PID ]] || monitor_before=$(jvm_ticks "$MONITOR_PID" | cut -d' ' -f1)
   begin_window
+  # A server far behind (echoes missing 10 s after the load) fails the blaster; its own figures still stand
   if ! out=$("${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s "$SECONDS_PER_RUN"); then
-    echo "stream.sh: the blaster failed: $out" >&2
-    exit 1
+    echo "stream.sh: warning: the blaster gave up on $set $name run $run (above); the server's figures stand" >&2
   fi
   end_window
   if [[ -n $MONITOR_PID ]]; then
