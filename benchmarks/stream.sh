@@ -219,7 +219,7 @@ measure() {
     *) echo "stream.sh: unknown case '$name' in CASES; known: off counted logged json" >&2; exit 2 ;;
   esac
   # Warm the JIT up: a short load, before the measured one
-  "${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 2 >/dev/null
+  "${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "$PORT" -c "$CONNECTIONS" -s 2 >/dev/null 2>&1 || true
   await_server_idle "$(stat -c %s "$SERVER_LOG")"
   [[ -z $MONITOR_PID ]] || await_monitor_idle "$(stat -c %s "$MONITOR_LOG")"
   run_case "$set" "$name" "$run"
