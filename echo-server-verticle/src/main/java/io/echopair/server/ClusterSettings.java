@@ -12,8 +12,8 @@ import java.util.Set;
  * @param publishAddress the event-bus address it is published on
  * @param publishJson    whether each frame goes as a JSON {@code ReceivedMessage} rather than a read's frames as one
  *                       binary {@code ReceivedBatch}
- * @param publishBacklogBytes the most bytes of published messages an event loop lets wait to be written out; a read
- *                       that finds this much waiting is not published, and counted as dropped
+ * @param publishBacklogBytes the most bytes of published messages (in the batch form) an event loop lets wait to be
+ *                       written out; a read that finds this much waiting is not published, and counted as dropped
  */
 record ClusterSettings(String advertisedHost, boolean publish, String publishAddress, boolean publishJson,
                        int publishBacklogBytes) {
