@@ -93,6 +93,7 @@ final class FrameIntake {
       // Another connection of the same sender may be waiting for this read to end
       senders.endRead();
     }
+    publisher.endOfRead();
     writeEchoRun();
     read = null;
     stats.received(chunk.length(), readFrames);
