@@ -6,7 +6,6 @@ import ch.qos.logback.core.Appender;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /** The logback appenders that a logger's lines reach: its own, then its ancestors' up to one that is not additive. */
 public final class LoggerAppenders {
@@ -33,6 +32,6 @@ public final class LoggerAppenders {
       return null;
     }
     int dot = name.lastIndexOf('.');
-    return (Logger) LoggerFactory.getLogger(dot < 0 ? Logger.ROOT_LOGGER_NAME : name.substring(0, dot));
+    return logger.getLoggerContext().getLogger(dot < 0 ? Logger.ROOT_LOGGER_NAME : name.substring(0, dot));
   }
 }
