@@ -115,26 +115,9 @@ class BatchedLogLinesTest extends ServerTestSupport {
       + "afterwards every line is written, a read's lines at a time")
   void nothingLostWhenTheLogIsSlow(Vertx vertx, VertxTestContext ctx) {
     Buffer flood = taggedFrames("flood", 0xF100D, FLOOD_FRAMES);
-    deploy(vertx, new JsonObject()).compose(server -> {
-      int port = server.actualPort();
-      Future<Buffer> flooded = connect(clients, port).compose(socket -> {
-        EchoCollector echo = EchoCollector.on(socket, flood.length());
-        writeAll(socket, pieces(flood, 64 * 1024));
-        return echo.future();
-      });
-      return connect(clients, port)
-          .compose(pinger -> ping(pinger, 1))
-          .map(pinged -> {
-            ctx.verify(() -> {
-              assertThat(flooded.isComplete()).as("the flooder is still waiting for its echoes").isFalse();
-              assertThat(server.stats().connectionsPausedForLog()).isEqualTo(1);
-            });
-            stream.release();
-            return server;
-          })
-          .compose(released -> flooded)
-          .compose(echoed -> when(vertx, () -> stream.lines("Recv Msg : ") == FLOOD_FRAMES + PINGS));
-    }).onComplete(ctx.succeeding(written -> ctx.verify(() -> {
+    deploy(vertx, new JsonObject()).compose(server -> floodPastAStuckLog(server, flood, PINGS, ctx, stream::release)
+        .compose(echoed -> when(vertx, () -> stream.lines("Recv Msg : ") == FLOOD_FRAMES + PINGS))
+    ).onComplete(ctx.succeeding(written -> ctx.verify(() -> {
       String log = stream.text();
       for (int seq = 1; seq <= FLOOD_FRAMES; seq += 997) {
         assertThat(log).contains("Recv Msg : flood " + seq + " (peer ");
@@ -142,14 +125,6 @@ class BatchedLogLinesTest extends ServerTestSupport {
       assertThat(stream.writes()).as("writes, a read's lines each").isLessThan(FLOOD_FRAMES / 10);
       ctx.completeNow();
     })));
-  }
-
-  /** Sends frame {@code seq}, waits for its echo, then the next, up to {@link #PINGS}. */
-  private static Future<Void> ping(NetSocket socket, long seq) {
-    if (seq > PINGS) {
-      return Future.succeededFuture();
-    }
-    return sendAndAwaitEcho(socket, tagged("ping " + seq, 0x9196L, seq)).compose(echoed -> ping(socket, seq + 1));
   }
 
   /** Logs each frame of {@code bytes} as the intake does, in two reads: 70 frames, then the rest. */

@@ -1,4 +1,4 @@
-package io.echopair.runtime.logging;
+package io.echopair.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,16 +6,16 @@ import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.turbo.MarkerFilter;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.filter.AbstractMatcherFilter;
 import ch.qos.logback.core.joran.spi.JoranException;
 import ch.qos.logback.core.read.ListAppender;
 import ch.qos.logback.core.spi.FilterReply;
+import io.echopair.runtime.logging.LineBatch;
+import io.echopair.runtime.logging.LogFormatEncoder;
 import io.echopair.runtime.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -114,31 +114,31 @@ class LineBatchTest {
   @Test
   @DisplayName("is logged where conf/logback.xml sets the appenders up, console or file")
   void shippedAppenders() throws JoranException {
-    assertThat(LineBatch.canLogTo(configure(Map.of()).getLogger(LOGGER))).isTrue();
-    assertThat(LineBatch.canLogTo(configure(Map.of("LOG_FORMAT", "json")).getLogger(LOGGER))).isTrue();
+    assertThat(LineBatch.canLogTo(LoggingSetupTest.configure(Map.of()).getLogger(LOGGER))).isTrue();
+    assertThat(LineBatch.canLogTo(LoggingSetupTest.configure(Map.of("LOG_FORMAT", "json")).getLogger(LOGGER))).isTrue();
     assertThat(LineBatch.canLogTo(
-        configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE")).getLogger(LOGGER))).isTrue();
+        LoggingSetupTest.configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE")).getLogger(LOGGER))).isTrue();
   }
 
   @Test
   @DisplayName("is not logged where an appender, a filter, caller data or a turbo filter would see it as one line")
   void otherAppenders() throws JoranException {
-    LoggerContext extraAppender = configure(Map.of());
+    LoggerContext extraAppender = LoggingSetupTest.configure(Map.of());
     ListAppender<ILoggingEvent> list = new ListAppender<>();
     list.setContext(extraAppender);
     list.start();
     extraAppender.getLogger("echopair").addAppender(list);
 
-    LoggerContext asyncFilter = configure(Map.of());
+    LoggerContext asyncFilter = LoggingSetupTest.configure(Map.of());
     async(asyncFilter).addFilter(acceptAll());
 
-    LoggerContext writerFilter = configure(Map.of());
+    LoggerContext writerFilter = LoggingSetupTest.configure(Map.of());
     async(writerFilter).getAppender("CONSOLE").addFilter(acceptAll());
 
-    LoggerContext callerData = configure(Map.of());
+    LoggerContext callerData = LoggingSetupTest.configure(Map.of());
     async(callerData).setIncludeCallerData(true);
 
-    LoggerContext turbo = configure(Map.of());
+    LoggerContext turbo = LoggingSetupTest.configure(Map.of());
     turbo.addTurboFilter(new MarkerFilter());
 
     for (LoggerContext context : List.of(extraAppender, asyncFilter, writerFilter, callerData, turbo)) {
@@ -146,7 +146,7 @@ class LineBatchTest {
       context.stop();
     }
     // Not additive: the root's appenders are not reached, and the logger has none of its own
-    LoggerContext none = configure(Map.of());
+    LoggerContext none = LoggingSetupTest.configure(Map.of());
     none.getLogger(LOGGER).setAdditive(false);
     assertThat(LineBatch.canLogTo(none.getLogger(LOGGER))).isFalse();
   }
@@ -154,7 +154,7 @@ class LineBatchTest {
   @Test
   @DisplayName("goes through conf/logback.xml's file appender as its lines, in order with the lines around it")
   void throughTheFile() throws JoranException, IOException {
-    LoggerContext context = configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE"));
+    LoggerContext context = LoggingSetupTest.configure(Map.of("LOG_DIR", logDir.toString(), "LOG_APPENDER", "FILE"));
     Logger logger = context.getLogger(LOGGER);
 
     logger.info("before");
@@ -192,16 +192,5 @@ class LineBatchTest {
     AsyncAppender async = (AsyncAppender) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC");
     assertThat(async.getAppender("CONSOLE")).isInstanceOf(OutputStreamAppender.class);
     return async;
-  }
-
-  /** A fresh logback context configured from the packaged logback.xml with the given properties. */
-  private static LoggerContext configure(Map<String, String> properties) throws JoranException {
-    LoggerContext context = new LoggerContext();
-    context.setMDCAdapter(new LogbackMDCAdapter());
-    properties.forEach(context::putProperty);
-    JoranConfigurator configurator = new JoranConfigurator();
-    configurator.setContext(context);
-    configurator.doConfigure(LineBatchTest.class.getResource("/logback.xml"));
-    return context;
   }
 }
