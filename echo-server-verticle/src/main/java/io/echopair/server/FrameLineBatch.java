@@ -59,6 +59,18 @@ final class FrameLineBatch extends LineBatch {
     return tagged[line] ? new Object[] {texts[line], peer, sequences[line]} : new Object[] {texts[line], peer};
   }
 
+  /** {@link #TAGGED} or {@link #UNTAGGED} with the frame's text, peer and seq in place, as logback formats them. */
+  @Override
+  protected String formattedMessage(int line) {
+    String text = texts[line];
+    StringBuilder message = new StringBuilder(text.length() + peer.length() + 40)
+        .append("Recv Msg : ").append(text).append(" (peer ").append(peer);
+    if (tagged[line]) {
+      message.append(", seq=").append(sequences[line]);
+    }
+    return message.append(')').toString();
+  }
+
   /** The fields of a JSON line; none for text lines, as when logged alone. */
   @Override
   protected List<KeyValuePair> keyValuePairs(int line) {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.slf4j.event.KeyValuePair;
 
 @DisplayName("A batch of log lines")
@@ -82,6 +83,8 @@ class LineBatchTest {
     org.slf4j.Logger logger = LoggerFactory.getLogger(LOGGER);
     // Texts a sender may send: placeholders, escapes, quotes, other scripts, nothing
     List<String> texts = List.of("This Msg From Client", "{} and {}", "a \\{} b", "quote \" back \\ slash", "ünï ✓", "");
+    // What the logging thread has in its MDC reaches each line, batched or not
+    MDC.put("connection", "7");
     Lines batch = new Lines(logger);
     try (LogCapture alone = LogCapture.of(LOGGER)) {
       long seq = 40;
@@ -108,6 +111,10 @@ class LineBatchTest {
         assertThat(written).isEqualTo(oneByOne.toString(StandardCharsets.UTF_8));
         assertThat(written.lines()).hasSize(2 * texts.size());
       }
+      assertThat(new String(encoder("text", CHANGED_PATTERN).encode(batch), StandardCharsets.UTF_8))
+          .contains(" connection=7 ");
+    } finally {
+      MDC.remove("connection");
     }
   }
 

@@ -11,7 +11,9 @@ import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.event.KeyValuePair;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Several lines of one logger as one logging event, e.g. the lines of one read: the logging thread hands them to the
@@ -24,6 +26,8 @@ import org.slf4j.event.KeyValuePair;
 public abstract class LineBatch extends LoggingEvent {
 
   private final Logger logger;
+  // The logging thread's MDC, taken there: logback would read the writer's own when the logging thread's is empty
+  private Map<String, String> mdc;
 
   /** @param logger a logback logger, for which {@link #canLogTo} holds */
   protected LineBatch(org.slf4j.Logger logger, Level level) {
@@ -66,6 +70,14 @@ public abstract class LineBatch extends LoggingEvent {
 
   protected abstract Object[] arguments(int line);
 
+  /**
+   * The message of line {@code line} with its arguments in place, exactly as logback formats it; a subclass may make it
+   * faster, where the lines are written.
+   */
+  protected String formattedMessage(int line) {
+    return MessageFormatter.arrayFormat(message(line), arguments(line)).getMessage();
+  }
+
   /** The key-value pairs of line {@code line} (JSON fields), or null, as logged alone. */
   protected abstract List<KeyValuePair> keyValuePairs(int line);
 
@@ -76,26 +88,14 @@ public abstract class LineBatch extends LoggingEvent {
 
   /** Line {@code line}: the event that logging it alone would have made, at the batch's time, on its thread. */
   LoggingEvent line(int line) {
-    LoggingEvent event = new LoggingEvent();
-    event.setLoggerName(getLoggerName());
-    event.setLoggerContextRemoteView(getLoggerContextVO());
-    event.setLevel(getLevel());
-    event.setThreadName(getThreadName());
-    event.setInstant(getInstant());
-    event.setMDCPropertyMap(getMDCPropertyMap());
-    // What a line logged alone gets on the asynchronous appender's thread, where no caller is found
-    event.setCallerData(CallerData.EMPTY_CALLER_DATA_ARRAY);
-    event.setMessage(message(line));
-    event.setArgumentArray(arguments(line));
-    event.setKeyValuePairs(keyValuePairs(line));
-    return event;
+    return new Line(line);
   }
 
   /** Takes what must be read on the logging thread; the lines are formatted where they are written. */
   @Override
   public void prepareForDeferredProcessing() {
     getThreadName();
-    getMDCPropertyMap();
+    mdc = getMDCPropertyMap();
   }
 
   /** The lines' messages, one per line: for whatever reads the batch as a single event. */
@@ -103,7 +103,7 @@ public abstract class LineBatch extends LoggingEvent {
   public String getFormattedMessage() {
     StringBuilder messages = new StringBuilder();
     for (int i = 0; i < size(); i++) {
-      messages.append(i == 0 ? "" : "\n").append(line(i).getFormattedMessage());
+      messages.append(i == 0 ? "" : "\n").append(formattedMessage(i));
     }
     return messages.toString();
   }
@@ -124,5 +124,46 @@ public abstract class LineBatch extends LoggingEvent {
 
   private static boolean hasFilters(Appender<ILoggingEvent> appender) {
     return !appender.getCopyOfAttachedFiltersList().isEmpty();
+  }
+
+  /** One line of the batch, its message and fields made when the encoder asks for them. */
+  private final class Line extends LoggingEvent {
+    private final int line;
+    private String formatted;
+
+    Line(int line) {
+      this.line = line;
+      setLoggerName(LineBatch.this.getLoggerName());
+      setLoggerContextRemoteView(LineBatch.this.getLoggerContextVO());
+      setLevel(LineBatch.this.getLevel());
+      setThreadName(LineBatch.this.getThreadName());
+      setInstant(LineBatch.this.getInstant());
+      setMDCPropertyMap(mdc != null ? mdc : LineBatch.this.getMDCPropertyMap());
+      // What a line logged alone gets on the asynchronous appender's thread, where no caller is found
+      setCallerData(CallerData.EMPTY_CALLER_DATA_ARRAY);
+    }
+
+    @Override
+    public String getMessage() {
+      return message(line);
+    }
+
+    @Override
+    public Object[] getArgumentArray() {
+      return arguments(line);
+    }
+
+    @Override
+    public String getFormattedMessage() {
+      if (formatted == null) {
+        formatted = formattedMessage(line);
+      }
+      return formatted;
+    }
+
+    @Override
+    public List<KeyValuePair> getKeyValuePairs() {
+      return keyValuePairs(line);
+    }
   }
 }
