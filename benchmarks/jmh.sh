@@ -6,7 +6,8 @@
 #
 # Arguments go to JMH after the defaults: a regular expression picks benchmarks (benchmarks/jmh.sh Decoder), -p sets a
 # parameter (-p frames=tagged), -prof gc adds the bytes allocated per frame; -h lists JMH's options. The defaults take
-# about 3 minutes for all ten cases; change them here, not with JMH's own -f, -wi, -w, -i or -r, which JMH accepts once.
+# about 3.5 minutes for all twelve cases; change them here, not with JMH's own -f, -wi, -w, -i or -r, which JMH
+# accepts once.
 # Docs: docs/BENCHMARKS.md#microbenchmarks-jmh.
 #
 # Environment: FORKS (1), WARMUP_ITERATIONS (3), WARMUP_SECONDS (2), ITERATIONS (5), SECONDS_PER_ITERATION (2).

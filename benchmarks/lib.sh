@@ -23,6 +23,17 @@ jvm_ticks_between() {
   awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " "); print y[1] - x[1] }'
 }
 
+# Microseconds of CPU per frame of the event-loop thread that worked most between two jvm_ticks samples, with $4
+# decimals (2 unless given).
+loop_micros_per_frame() {
+  awk -v b="$1" -v a="$2" -v f="$3" -v hz="$HZ" -v d="${4:-2}" 'BEGIN {
+    n = split(b, words, " "); for (i = 2; i <= n; i++) { split(words[i], kv, ":"); start[kv[1]] = kv[2] }
+    n = split(a, words, " "); best = 0
+    # A thread born after the first sample did all its work in between
+    for (i = 2; i <= n; i++) { split(words[i], kv, ":"); if (kv[2] - start[kv[1]] > best) best = kv[2] - start[kv[1]] }
+    if (f > 0 && n > 1) printf "%.*f", d, best / hz * 1e6 / f; else print "-" }'
+}
+
 # Busy and total jiffies of the whole machine (every core, every process, ours and the neighbours').
 machine_ticks() {
   awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat

@@ -5,19 +5,24 @@
 #
 #   mvn -B -q package -DskipTests && benchmarks/metrics.sh
 #
-# The two cases alternate, a fresh server each run, so that the noise of a shared machine falls on both alike; each
-# run is paired with the one before it, and the table gives the median of the pairs' ratios too. With taskset and 2
-# CPUs or more, the server's JVM (the endpoint and its scrapes included) runs on CPU 0 and the blaster on CPU 1. Frames/s
-# come from the server's own Stats lines, as in throughput.sh. Takes about 3 minutes with the defaults. Docs:
-# docs/BENCHMARKS.md.
+# The two cases alternate, a fresh server each run, in the order off-on, on-off, off-on... so that the noise and the
+# drift of a shared machine fall on both alike; each round's two runs are a pair, and the table gives the median of
+# the pairs' ratios too. Left to itself, G1 sizes the young generation differently from one JVM to the next (92 MB in
+# one run, 292 MB in the next), which changes the number of collections on the server's CPU by about as much as the
+# effect measured: that is why there are pairs and medians. SERVER_JAVA_OPTS passes options to both cases alike; do
+# not fix a small heap there (-Xms1g -Xmx1g made the event loop twice as slow per frame here). With taskset and 2 CPUs or more, the server's
+# JVM (the endpoint and its scrapes included) runs on CPU 0 and the blaster on CPU 1. Frames/s come from the server's
+# own Stats lines, as in throughput.sh; the event loop's CPU per frame from /proc, which the noise disturbs less.
+# Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
 #
-# Environment: RUNS (7), SECONDS_PER_RUN (5), CONNECTIONS (4), KEEP_LOGS=1.
+# Environment: RUNS (7), SECONDS_PER_RUN (5), CONNECTIONS (4), SERVER_JAVA_OPTS (none), KEEP_LOGS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-7}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CONNECTIONS=${CONNECTIONS:-4}
+read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:-}"
 STATS_INTERVAL_MS=500
 SERVER_JAR=echo-server-verticle/target/echo-server.jar
 
@@ -59,10 +64,10 @@ scrape_every_second() {
 
 # One run of case $1 (off, on): a fresh server, warmed up, then the blaster for SECONDS_PER_RUN s
 run_case() {
-  local name=$1 run=$2 management=() out rate log_to i
+  local name=$1 run=$2 management=() out rate echoed loop_us log_to i
   [[ $name == on ]] && management=(-Dechopair.management.port=0)
-  launch_server "$WORK/server-$name-$run.log" -Dechopair.host=127.0.0.1 -Dechopair.port=0 -Dechopair.logEvery=0 \
-    -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS "${management[@]}" -jar "$SERVER_JAR"
+  launch_server "$WORK/server-$name-$run.log" "${JAVA_OPTS[@]}" -Dechopair.host=127.0.0.1 -Dechopair.port=0 \
+    -Dechopair.logEvery=0 -Dechopair.statsIntervalMs=$STATS_INTERVAL_MS "${management[@]}" -jar "$SERVER_JAR"
   if [[ -n $SERVER_CPU ]]; then
     # Every thread of the JVM, the endpoint's included
     taskset -a -p -c "$SERVER_CPU" "$SERVER_PID" >/dev/null
@@ -84,6 +89,8 @@ run_case() {
     sleep 0.1
   done
   rate=$(steady_rate "$LOG_FROM")
+  echoed=$(echo "$out" | sed -n 's/.*, echoed \([0-9]*\).*/\1/p')
+  loop_us=$(loop_micros_per_frame "$SERVER_BEFORE" "$SERVER_AFTER" "$echoed" 3)
   if [[ -n $SCRAPER_PID ]]; then
     kill "$SCRAPER_PID" 2>/dev/null || true
     wait "$SCRAPER_PID" 2>/dev/null || true
@@ -94,8 +101,9 @@ run_case() {
     fi
   fi
   stop_server
-  printf '   %-3s run %s: %8s frames/s, others %3s%% | %s\n' "$name" "$run" "$rate" "$OTHERS_PCT" "$out"
-  printf '%s\t%s\t%s\n' "$name" "$run" "$rate" >>"$RESULTS"
+  printf '   %-3s run %s: %8s frames/s, server loop %s us/frame, others %3s%% | %s\n' "$name" "$run" "$rate" "$loop_us" \
+    "$OTHERS_PCT" "$out"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$run" "$rate" "$loop_us" >>"$RESULTS"
 }
 
 STARTED=$(date +%s)
@@ -103,15 +111,21 @@ busy_before
 echo "echopair metrics: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
 PINNING="no pinning"
 [[ -z $SERVER_CPU ]] || PINNING="server on CPU $SERVER_CPU, blaster on CPU 1"
-echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS; machine ${BUSY}% busy before; $PINNING"
+echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN CONNECTIONS=$CONNECTIONS SERVER_JAVA_OPTS=\"${JAVA_OPTS[*]}\";" \
+  "machine ${BUSY}% busy before; $PINNING"
 : >"$RESULTS"
 for ((run = 1; run <= RUNS; run++)); do
-  run_case off "$run"
-  run_case on "$run"
+  if ((run % 2)); then
+    run_case off "$run"
+    run_case on "$run"
+  else
+    run_case on "$run"
+    run_case off "$run"
+  fi
 done
 echo
-echo "| management endpoint | frames/s (median) | min – max | on / off |"
-echo "|---|---:|---:|---:|"
+echo "| management endpoint | frames/s (median) | min – max | on / off | server loop µs/frame (median) |"
+echo "|---|---:|---:|---:|---:|"
 awk -F'\t' '
   function median(list,   v, n, i, j, t) {
     n = split(list, v, " ")
@@ -123,12 +137,13 @@ awk -F'\t' '
     for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
     return sprintf("%.0f – %.0f", lo, hi)
   }
-  { rates[$1] = rates[$1] " " $3; by[$1, $2] = $3; if ($2 > runs) runs = $2 }
+  { rates[$1] = rates[$1] " " $3; loops[$1] = loops[$1] " " $4; by[$1, $2] = $3; if ($2 > runs) runs = $2 }
   END {
     for (r = 1; r <= runs; r++) if (by["off", r] > 0) ratios = ratios " " by["on", r] / by["off", r]
-    printf "| off | %.0f | %s | |\n", median(rates["off"]), range(rates["off"])
-    printf "| on, scraped every second | %.0f | %s | %.2f× (median of the runs'"'"' ratios %.2f×) |\n",
-      median(rates["on"]), range(rates["on"]), median(rates["on"]) / median(rates["off"]), median(ratios)
+    printf "| off | %.0f | %s | | %.3f |\n", median(rates["off"]), range(rates["off"]), median(loops["off"])
+    printf "| on, scraped every second | %.0f | %s | %.2f× (median of the runs'"'"' ratios %.2f×) | %.3f |\n",
+      median(rates["on"]), range(rates["on"]), median(rates["on"]) / median(rates["off"]), median(ratios),
+      median(loops["on"])
   }' "$RESULTS"
 echo
 echo "whole run: $(($(date +%s) - STARTED)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -64,16 +64,6 @@ merge_ticks() {
     printf "%s", (y[1] > x[1] ? y[1] : x[1]); for (id in t) printf " %s:%s", id, t[id]; print "" }'
 }
 
-# Microseconds of CPU per frame of the event-loop thread that worked most between two jvm_ticks samples.
-loop_micros_per_frame() {
-  awk -v b="$1" -v a="$2" -v f="$3" -v hz="$HZ" 'BEGIN {
-    n = split(b, words, " "); for (i = 2; i <= n; i++) { split(words[i], kv, ":"); start[kv[1]] = kv[2] }
-    n = split(a, words, " "); best = 0
-    # A thread born after the first sample did all its work in between
-    for (i = 2; i <= n; i++) { split(words[i], kv, ":"); if (kv[2] - start[kv[1]] > best) best = kv[2] - start[kv[1]] }
-    if (f > 0 && n > 1) printf "%.2f", best / hz * 1e6 / f; else print "-" }'
-}
-
 # ---- the server
 
 start_server() {

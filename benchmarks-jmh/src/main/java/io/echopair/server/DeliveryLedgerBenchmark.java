@@ -20,7 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Time per frame of the duplicate check, {@link SenderView#record} over the {@link DeliveryLedger} and its
- * {@link SequenceTracker}: FrameIntake asks it of every valid tagged frame, on the event loop.
+ * {@link SequenceTracker}: FrameIntake asks it of every valid tagged frame, on the event loop, and ends each read with
+ * {@link SenderView#endRead}.
  *
  * <p>In this package because the ledger is the server's own business: its classes are package-private. Logging is off
  * ({@code LOG_LEVEL=OFF}), so a gap's warning is built but not written: what the log costs is measured elsewhere.
@@ -50,6 +51,13 @@ public class DeliveryLedgerBenchmark {
    */
   @Param({"inOrder", "resentAndLate"})
   public String arrivals;
+
+  /**
+   * Frames per read: the connection holds its sender's tracker from the first tagged frame of a read to its end.
+   * 655 frames fill a 64 KiB read; 10 is a small read.
+   */
+  @Param({"655", "10"})
+  public int framesPerRead;
 
   private Frame[] frames;
   private SenderView view;
@@ -88,8 +96,14 @@ public class DeliveryLedgerBenchmark {
 
   @Benchmark
   public void record(Blackhole blackhole) {
+    int inRead = 0;
     for (Frame frame : frames) {
       blackhole.consume(view.record(frame));
+      if (++inRead == framesPerRead) {
+        view.endRead();
+        inRead = 0;
+      }
     }
+    view.endRead();
   }
 }

@@ -48,13 +48,13 @@ final class ClusterPresence {
     String serverId = ids(vertx).computeIfAbsent(deploymentId, id -> newServerId());
     MessagePublisher publisher = MessagePublisher.OFF;
     if (settings.publish()) {
-      publisher = MessagePublisher.to(vertx, settings.publishAddress(), serverId);
+      publisher = MessagePublisher.to(vertx, settings, serverId, stats);
     }
     DiscoveryResponder responder = null;
     if (answers) {
       if (settings.publish()) {
-        LOG.info("Publishing every received frame on the event bus at {} (server {})", settings.publishAddress(),
-            serverId);
+        LOG.info("Publishing every received frame on the event bus at {} (server {}, {})", settings.publishAddress(),
+            serverId, settings.publishJson() ? "one JSON message per frame" : "one batch per read");
       }
       String host = settings.advertisedHost(config.host(), ClusterNodes.eventBusHost(vertx));
       responder = DiscoveryResponder.start(vertx, serverId, host, port, ClusterNodes.localNodeId(vertx), stats::open);

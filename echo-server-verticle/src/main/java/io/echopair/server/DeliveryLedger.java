@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -21,8 +22,17 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>A sender is known by its id <em>within a scope</em>: the client's address on plain TCP, the subject of its
  * certificate under mutual TLS. A connection from another scope that uses the same sender id gets a tracker of its
- * own, so it cannot make that sender's frames look like repeats. At most {@code maxSenders} trackers are kept; beyond that the one idle longest (used by no open connection)
- * is forgotten, and a forgotten sender's resent frames are logged again.
+ * own, so it cannot make that sender's frames look like repeats. At most {@code maxSenders} trackers are kept; beyond
+ * that the one idle longest (used by no open connection) is forgotten, and a forgotten sender's resent frames are
+ * logged again.
+ *
+ * <p>A tracker is shared by every open connection of its sender in its scope, on whatever event loop: usually one, but
+ * a reconnect may overlap the connection it replaces. Rather than a lock per frame, a connection takes the tracker's
+ * lock at the first tagged frame of a read and keeps it until the read ends ({@link SenderView}): one lock per read, and
+ * another connection of the same sender waits for at most that read. Every outcome is one a lock per frame also
+ * allows: the frames of one read all come before, or all after, those of the other connection's read. A connection
+ * holds one tracker's lock at most, and lets it go before it asks the ledger for another tracker, so no two
+ * connections can wait for each other.
  */
 final class DeliveryLedger implements Shareable {
 
@@ -165,13 +175,16 @@ final class DeliveryLedger implements Shareable {
   record SenderKey(String scope, long senderId) {
   }
 
-  /** One sender's tracker in the ledger, and how many open connections hold it. */
+  /** One sender's tracker in the ledger, how many open connections hold it, and which of them records into it now. */
   final class Tracked {
 
     private final SenderKey key;
     private final SequenceTracker tracker;
+    // Held by the connection recording into the tracker, to the end of its read; fair, so a waiting one goes next
+    private final ReentrantLock recording = new ReentrantLock(true);
     // Guarded by the ledger
     private int pins;
+    // Guarded by recording
     private boolean seenBefore;
 
     private Tracked(SenderKey key, SequenceTracker tracker) {
@@ -183,31 +196,39 @@ final class DeliveryLedger implements Shareable {
       return key.senderId();
     }
 
+    /** Waits until no other connection records into this tracker, then holds it until {@link #stopRecording}. */
+    void startRecording() {
+      recording.lock();
+    }
+
+    void stopRecording() {
+      recording.unlock();
+    }
+
+    /** Whether another connection waits in {@link #startRecording} (for tests). */
+    boolean hasWaitingConnection() {
+      return recording.hasQueuedThreads();
+    }
+
     /**
-     * Records a tagged frame's sequence number (1 or more) and logs a gap it reveals.
+     * Records a tagged frame's sequence number (1 or more) and logs a gap it reveals; only between
+     * {@link #startRecording} and {@link #stopRecording}.
      *
      * @return whether it was seen before, not seen, or is too old to tell
      */
     Arrival record(long sequence) {
-      Arrival arrival;
-      boolean first;
-      long gapFrom;
-      long gapTo;
-      synchronized (this) {
-        first = !seenBefore;
-        seenBefore = true;
-        arrival = tracker.accept(sequence);
-        gapFrom = tracker.gapFrom();
-        gapTo = tracker.gapTo();
-      }
+      assert recording.isHeldByCurrentThread() : "record() outside startRecording()";
+      boolean first = !seenBefore;
+      seenBefore = true;
+      Arrival arrival = tracker.accept(sequence);
       if (first && sequence > 1) {
         // Sent before this server started, or by a sender it forgot: not a loss it can tell
         LOG.info("First frame from sender {} at {} is seq {}: {} not received by this server",
             SenderId.text(key.senderId()), key.scope(), sequence, range(1, sequence - 1));
-      } else if (gapFrom > 0) {
+      } else if (tracker.gapFrom() > 0) {
         gaps.increment();
         LOG.warn("Gap from sender {} at {}: {} not received (got {})", SenderId.text(key.senderId()), key.scope(),
-            range(gapFrom, gapTo), sequence);
+            range(tracker.gapFrom(), tracker.gapTo()), sequence);
       }
       if (arrival == Arrival.UNKNOWN) {
         unknown.increment();

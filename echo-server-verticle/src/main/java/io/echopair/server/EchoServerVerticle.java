@@ -224,7 +224,9 @@ public final class EchoServerVerticle extends VerticleBase {
   /** {@code Stats: 1 connections open, ...} with its figures also as fields, which JSON lines show. */
   private void logStats(String title, ServerStats.Snapshot now, ServerStats.Snapshot earlier) {
     ledger.addFigures(now.addFiguresSince(earlier, LOG.atInfo()))
-        .log("{}: {}{}", title, now.describeSince(earlier), ledger.describe());
+        .addKeyValue("streamPublished", stats.framesPublished())
+        .addKeyValue("streamDropped", stats.framesNotPublished())
+        .log("{}: {}{}{}", title, now.describeSince(earlier), ledger.describe(), stats.describeStream());
   }
 
   private static long shortestTimeoutSeconds(ServerConfig config) {

@@ -3,13 +3,11 @@ package io.echopair.server;
 import io.echopair.protocol.Frame;
 import io.echopair.protocol.FrameDecoder;
 import io.echopair.protocol.SenderId;
-import io.echopair.runtime.logging.LogFormat;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * What one connection's bytes amount to: cuts them into frames, logs each new valid frame with the seed's words,
@@ -33,6 +31,7 @@ final class FrameIntake {
   private final String peer;
   private final FrameDecoder decoder;
   private final Handler<Buffer> echoOut;
+  private final FrameLines lines;
   private final LogLimiter badFrameLog = new LogLimiter(BAD_FRAME_LINES, BAD_FRAME_INTERVAL_NANOS);
   private MessagePublisher publisher = MessagePublisher.OFF;
   // The settings in force: the connection's, pushed again on a live change
@@ -64,6 +63,7 @@ final class FrameIntake {
     this.stats = stats;
     this.peer = peer;
     this.echoOut = echoOut;
+    this.lines = new FrameLines(LOG, peer);
     this.decoder = new FrameDecoder(config.frameFormat(), this::handleFrame);
   }
 
@@ -89,8 +89,13 @@ final class FrameIntake {
     } catch (RuntimeException bug) {
       // The decoder went on with the rest of the read: one frame's handling failed, the framing did not
       handlingFailed(bug);
+    } finally {
+      // Another connection of the same sender may be waiting for this read to end
+      senders.endRead();
     }
+    publisher.endOfRead();
     writeEchoRun();
+    lines.flush();
     read = null;
     stats.received(chunk.length(), readFrames);
     if (echoFrames > 0) {
@@ -176,7 +181,7 @@ final class FrameIntake {
       publisher.publish(frame, peer, delivery == SenderView.Delivery.REUSED);
       int logEvery = config.logEvery();
       if (logEvery > 0 && frames % logEvery == 0) {
-        logFrame(frame);
+        lines.add(frame);
       }
     }
     if (config.echo()) {
@@ -220,6 +225,7 @@ final class FrameIntake {
       stats.undecodableFrame();
     }
     if (badFrameLog.allow(System.nanoTime())) {
+      lines.flush();
       LOG.warn(message, peer, detail, badFrameLog.heldBackNote("more not logged"));
     }
     if (++garbageScore >= GARBAGE_SCORE) {
@@ -230,6 +236,7 @@ final class FrameIntake {
   private void handlingFailed(RuntimeException bug) {
     failed++;
     if (badFrameLog.allow(System.nanoTime())) {
+      lines.flush();
       LOG.error("Failed to handle a frame from {}; going on with the next{}", peer,
           badFrameLog.heldBackNote("more not logged"), bug);
     }
@@ -238,34 +245,10 @@ final class FrameIntake {
   private void warnReused(Frame frame) {
     reused++;
     if (badFrameLog.allow(System.nanoTime())) {
+      lines.flush();
       LOG.warn("Frame from {} repeats seq {} of sender {} without the resent flag: logged again; is another client "
           + "using this sender id?{}", peer, frame.sequence(), SenderId.text(frame.senderId()),
           badFrameLog.heldBackNote("more not logged"));
-    }
-  }
-
-  private void logFrame(Frame frame) {
-    if (!LOG.isInfoEnabled()) {
-      return;
-    }
-    if (LogFormat.JSON) {
-      logFrameEvent(frame);
-    } else if (frame.isTagged()) {
-      LOG.info("Recv Msg : {} (peer {}, seq={})", frame.printableText(), peer, frame.sequence());
-    } else {
-      LOG.info("Recv Msg : {} (peer {})", frame.printableText(), peer);
-    }
-  }
-
-  /** The same line with the frame's fields attached, for JSON lines: only then, as they cost a builder per frame. */
-  private void logFrameEvent(Frame frame) {
-    String text = frame.printableText();
-    LoggingEventBuilder line = LOG.atInfo().addKeyValue("text", text).addKeyValue("peer", peer);
-    if (frame.isTagged()) {
-      line.addKeyValue("seq", frame.sequence()).addKeyValue("senderId", SenderId.text(frame.senderId()))
-          .log("Recv Msg : {} (peer {}, seq={})", text, peer, frame.sequence());
-    } else {
-      line.log("Recv Msg : {} (peer {})", text, peer);
     }
   }
 

@@ -1,12 +1,13 @@
 package io.echopair.server;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AsyncAppenderBase;
+import io.echopair.runtime.logging.LineBatch;
+import io.echopair.runtime.logging.LoggerAppenders;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -15,42 +16,52 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Without an asynchronous appender (logging is synchronous, or not logback), the log is never behind: the event loop
  * then writes each line itself.
+ *
+ * <p>A queue counts events, and where the lines go in batches ({@link FrameLines}) an event may be up to
+ * {@value FrameLines#LINES_PER_BATCH} lines: counted as that many, so that the queue holds about as many lines as it
+ * did one line per event, where a backlog of batches made the heap hold half a million lines and the GC stop the
+ * server for a fifth of a second.
  */
 final class LogBacklog {
 
   private final List<AsyncAppenderBase<ILoggingEvent>> queues;
+  // The lines an event in a queue may hold
+  private final int linesPerEvent;
 
-  private LogBacklog(List<AsyncAppenderBase<ILoggingEvent>> queues) {
+  private LogBacklog(List<AsyncAppenderBase<ILoggingEvent>> queues, int linesPerEvent) {
     this.queues = queues;
+    this.linesPerEvent = linesPerEvent;
   }
 
-  /** The asynchronous appenders that {@code loggerName}'s lines go through. */
+  /**
+   * The asynchronous appenders that {@code loggerName}'s lines go through, as they are now: the appenders a server
+   * starts with.
+   */
   static LogBacklog of(String loggerName) {
+    Logger logger = LoggerFactory.getLogger(loggerName);
     List<AsyncAppenderBase<ILoggingEvent>> queues = new ArrayList<>();
-    if (LoggerFactory.getLogger(loggerName) instanceof Logger logger) {
-      // The appenders of the logger and of its ancestors, up to the first that does not pass lines up
-      for (Logger at = logger; at != null; at = at.isAdditive() ? parent(at) : null) {
-        for (Iterator<Appender<ILoggingEvent>> it = at.iteratorForAppenders(); it.hasNext(); ) {
-          if (it.next() instanceof AsyncAppenderBase<ILoggingEvent> async) {
-            queues.add(async);
-          }
-        }
+    for (Appender<ILoggingEvent> appender : LoggerAppenders.of(logger)) {
+      if (appender instanceof AsyncAppenderBase<ILoggingEvent> async) {
+        queues.add(async);
       }
     }
-    return new LogBacklog(List.copyOf(queues));
+    return new LogBacklog(List.copyOf(queues), LineBatch.canLogTo(logger) ? FrameLines.LINES_PER_BATCH : 1);
   }
 
-  /** Whether some queue is at least half full: a client sending many lines should wait. */
+  /** Whether some queue holds lines for at least half its size: a client sending many lines should wait. */
   boolean isBehind() {
     for (AsyncAppenderBase<ILoggingEvent> queue : queues) {
-      if (queue.getNumberOfElementsInQueue() >= queue.getQueueSize() / 2) {
+      if ((long) queue.getNumberOfElementsInQueue() * linesPerEvent >= queue.getQueueSize() / 2) {
         return true;
       }
     }
     return false;
   }
 
-  /** Whether every queue can take {@code lines} more without making the logging thread wait. */
+  /**
+   * Whether every queue can take {@code lines} more without making the logging thread wait; at most one event per
+   * line.
+   */
   boolean hasRoomFor(int lines) {
     for (AsyncAppenderBase<ILoggingEvent> queue : queues) {
       if (queue.getRemainingCapacity() <= lines) {
@@ -63,14 +74,5 @@ final class LogBacklog {
   /** Whether there is any queue to fall behind. */
   boolean isAsynchronous() {
     return !queues.isEmpty();
-  }
-
-  private static Logger parent(Logger logger) {
-    String name = logger.getName();
-    if (Logger.ROOT_LOGGER_NAME.equals(name)) {
-      return null;
-    }
-    int dot = name.lastIndexOf('.');
-    return (Logger) LoggerFactory.getLogger(dot < 0 ? Logger.ROOT_LOGGER_NAME : name.substring(0, dot));
   }
 }

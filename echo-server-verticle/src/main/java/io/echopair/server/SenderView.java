@@ -5,10 +5,15 @@ import io.echopair.server.SequenceTracker.Arrival;
 
 /**
  * The {@link DeliveryLedger} as one connection sees it: the tracker of the sender id the connection carries, looked up
- * once and held while the connection uses it, within the connection's scope (its client's certificate subject under mutual TLS, else its address).
+ * once and held while the connection uses it, within the connection's scope (its client's certificate subject under
+ * mutual TLS, else its address).
  *
  * <p>When in doubt, a frame is logged: only a frame its sender marked as resent, whose sequence number this scope has
  * seen, is a duplicate. On the connection's event loop.
+ *
+ * <p>The tracker is recorded into by one connection at a time: this view takes it at the first tagged frame of a read
+ * and lets it go at {@link #endRead}, when the connection closes, or before it turns to another sender id. A read of
+ * untagged frames takes nothing.
  */
 final class SenderView {
 
@@ -25,6 +30,8 @@ final class SenderView {
   private final DeliveryLedger ledger;
   private final String scope;
   private DeliveryLedger.Tracked current;
+  // Whether this connection records into current until the end of the read
+  private boolean recording;
 
   SenderView(DeliveryLedger ledger, String scope) {
     this.ledger = ledger;
@@ -42,6 +49,10 @@ final class SenderView {
     if (tracked == null) {
       return Delivery.NEW;
     }
+    if (!recording) {
+      tracked.startRecording();
+      recording = true;
+    }
     if (tracked.record(sequence) != Arrival.REPEAT) {
       return Delivery.NEW;
     }
@@ -53,8 +64,17 @@ final class SenderView {
     return Delivery.REUSED;
   }
 
+  /** The read ended: the other connections of this sender may record into its tracker. */
+  void endRead() {
+    if (recording) {
+      recording = false;
+      current.stopRecording();
+    }
+  }
+
   /** Lets go of the tracker held: the connection closed. */
   void close() {
+    endRead();
     if (current != null) {
       ledger.unpin(current);
       current = null;

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * later is {@link Arrival#UNKNOWN}, which the server logs. So no sequence number, however far ahead, can make later
  * frames look like repeats: at worst they are logged twice.
  *
- * <p>Not thread-safe: {@link DeliveryLedger} locks each tracker.
+ * <p>Not thread-safe: one connection at a time records into it ({@link DeliveryLedger.Tracked}).
  */
 final class SequenceTracker {
 

@@ -54,8 +54,13 @@ public record ServerConfig(String host, int port, int frameSize, boolean echo, i
       .string(ClusterSettings.ADVERTISED_HOST, ClusterSettings.AUTO,
           "Host senders that look for a server on the event bus are told to connect to; auto: the listen host, or if that is 0.0.0.0, this node's event bus host (127.0.0.1 without a cluster)",
           ClusterSettings::connectable, "must be a host senders can connect to, not a wildcard")
-      .bool(ClusterSettings.PUBLISH, false, "Publish every received frame as JSON on the event bus, at publishAddress")
+      .bool(ClusterSettings.PUBLISH, false, "Publish every received frame on the event bus, at publishAddress")
       .string(ClusterSettings.PUBLISH_ADDRESS, ReceivedMessage.DEFAULT_ADDRESS, "Event-bus address of the received frames when publish is on")
+      .string(ClusterSettings.PUBLISH_FORMAT, ClusterSettings.BATCH,
+          "batch: the frames of one read as one binary message (what the monitor reads, fastest); json: one JSON message per frame",
+          format -> format.equals(ClusterSettings.BATCH) || format.equals(ClusterSettings.JSON), "must be batch or json")
+      .integer(ClusterSettings.PUBLISH_BACKLOG_BYTES, 4 << 20, 1, Integer.MAX_VALUE,
+          "Bytes of published messages an event loop lets wait for the event bus; a read that finds more is not published, counted as dropped")
       .integer("frameSize", FrameFormat.DEFAULT_FRAME_SIZE, FrameFormat.MIN_FRAME_SIZE, FrameFormat.MAX_FRAME_SIZE,
           "Bytes per frame; must match the clients (the seed's client sends 100)")
       .bool("echo", true, "Write every good frame back to its sender")

@@ -25,6 +25,11 @@ final class ServerMeters {
     probes.count("echopair.server.duplicate.frames", "Resent frames already logged, not logged again",
             ledger::duplicates)
         .count("echopair.server.gaps", "Runs of sequence numbers that never arrived", ledger::gaps)
+        .count("echopair.server.stream.published.frames", "Frames published on the event bus (publish on)",
+            stats::framesPublished)
+        .count("echopair.server.stream.dropped.frames",
+            "Frames not published because the stream's consumers were behind (publishBacklogBytes)",
+            stats::framesNotPublished)
         .gauge("echopair.server.connections", "Connections open", stats::open)
         .gauge("echopair.server.paused.connections", "Connections not read now, by reason",
             stats::connectionsPausedForEchoes, "reason", "echoes")

@@ -24,6 +24,9 @@ final class ServerStats implements Shareable {
   private final LongAdder corrupt = new LongAdder();
   private final LongAdder undecodable = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  // The stream of received frames on the event bus (publish on)
+  private final LongAdder published = new LongAdder();
+  private final LongAdder notPublished = new LongAdder();
   // Connections not read right now, per ReadGate.Reason
   private final LongAdder[] stoppedReading = {new LongAdder(), new LongAdder()};
   private final AtomicInteger instances = new AtomicInteger();
@@ -79,6 +82,33 @@ final class ServerStats implements Shareable {
 
   void undecodableFrame() {
     undecodable.increment();
+  }
+
+  void streamPublished(int frames) {
+    published.add(frames);
+  }
+
+  /** Frames not published because the stream's consumers were behind (publishBacklogBytes). */
+  void streamDropped(int frames) {
+    notPublished.add(frames);
+  }
+
+  long framesPublished() {
+    return published.sum();
+  }
+
+  long framesNotPublished() {
+    return notPublished.sum();
+  }
+
+  /** What the stats line adds when publish is on: {@code ; stream 1200 frames published, 30 dropped}. */
+  String describeStream() {
+    long out = published.sum();
+    long dropped = notPublished.sum();
+    if (out == 0 && dropped == 0) {
+      return "";
+    }
+    return "; stream " + out + " frames published, " + dropped + " dropped (consumers behind)";
   }
 
   /** A connection refused by maxConnections or maxConnectionsPerAddress. */

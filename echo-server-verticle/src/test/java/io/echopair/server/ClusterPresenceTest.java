@@ -2,6 +2,7 @@ package io.echopair.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echopair.protocol.ReceivedBatch;
 import io.echopair.protocol.ReceivedMessage;
 import io.echopair.protocol.ServerOffer;
 import io.echopair.runtime.config.ConfigException;
@@ -74,12 +75,14 @@ class ClusterPresenceTest extends ServerTestSupport {
   }
 
   @Test
-  @DisplayName("With publish on, each new frame goes out as JSON with its text, seq, sender id, peer, server id and time; a resent one does not")
+  @DisplayName("With publish on, each new frame goes out in its read's batch with its text, seq, sender id, peer, server id and time; a resent one does not")
   void publishesFrames(Vertx vertx, VertxTestContext ctx) {
+    List<Object> bodies = new ArrayList<>();
     List<ReceivedMessage> published = new ArrayList<>();
     Promise<Void> four = Promise.promise();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer("test.messages", message -> {
-      published.add(ReceivedMessage.fromJson(message.body()));
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer("test.messages", message -> {
+      bodies.add(message.body());
+      published.addAll(ReceivedBatch.messagesIn(message.body()));
       if (published.size() == 4) {
         four.complete();
       }
@@ -93,6 +96,7 @@ class ClusterPresenceTest extends ServerTestSupport {
             .compose(echoed -> four.future())
             .map(socket))
         .onComplete(ctx.succeeding(socket -> ctx.verify(() -> {
+          assertThat(bodies).allSatisfy(body -> assertThat(body).isInstanceOf(ReceivedBatch.class));
           assertThat(published).extracting(ReceivedMessage::text).containsExactly("hello 1", "hello 2", "hello 3",
               "From the seed");
           ReceivedMessage first = published.get(0);
@@ -102,6 +106,31 @@ class ClusterPresenceTest extends ServerTestSupport {
           assertThat(first.serverId()).matches("[0-9a-f]{8}");
           assertThat(first.time()).isNotNull();
           assertThat(published.get(3).sequence()).as("untagged").isNull();
+          consumer.unregister();
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("With publishFormat json, each new frame goes out as a JSON object of its own, as before batches")
+  void publishesJson(Vertx vertx, VertxTestContext ctx) {
+    List<Object> bodies = new ArrayList<>();
+    Promise<Void> three = Promise.promise();
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer("test.messages", message -> {
+      bodies.add(message.body());
+      if (bodies.size() == 3) {
+        three.complete();
+      }
+    });
+    deploy(vertx, new JsonObject().put("publish", true).put("publishAddress", "test.messages")
+        .put("publishFormat", "json"))
+        .compose(server -> connect(clients, server.actualPort()))
+        .compose(socket -> sendAndAwaitEcho(socket, taggedFrames("hello", 0xc0ffeeL, 3)))
+        .compose(echoed -> three.future())
+        .onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+          assertThat(bodies).allSatisfy(body -> assertThat(body).isInstanceOf(JsonObject.class));
+          assertThat(bodies).map(body -> ReceivedMessage.fromJson((JsonObject) body).text())
+              .containsExactly("hello 1", "hello 2", "hello 3");
           consumer.unregister();
           ctx.completeNow();
         })));
@@ -124,10 +153,10 @@ class ClusterPresenceTest extends ServerTestSupport {
   @Test
   @DisplayName("The advertised host: as configured; else the listen host; for a wildcard, the event bus host; else 127.0.0.1")
   void advertisedHostRule() {
-    assertThat(new ClusterSettings("db1.example", false, "x").advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("db1.example");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("127.0.0.1", "10.0.0.5")).isEqualTo("127.0.0.1");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("10.0.0.5");
-    assertThat(new ClusterSettings("auto", false, "x").advertisedHost("::", null)).isEqualTo("127.0.0.1");
+    assertThat(new ClusterSettings("db1.example", false, "x", false, 4 << 20).advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("db1.example");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("127.0.0.1", "10.0.0.5")).isEqualTo("127.0.0.1");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("0.0.0.0", "10.0.0.5")).isEqualTo("10.0.0.5");
+    assertThat(new ClusterSettings("auto", false, "x", false, 4 << 20).advertisedHost("::", null)).isEqualTo("127.0.0.1");
     Assertions.assertThatThrownBy(() -> ServerConfig.SCHEMA.parse(new JsonObject().put("advertisedHost", "0.0.0.0")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("server.advertisedHost = \"0.0.0.0\": must be a host senders can connect to, not a wildcard");

@@ -15,6 +15,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -96,14 +97,7 @@ class DuplicateFramesTest extends ServerTestSupport {
   @Test
   @DisplayName("With two instances a sender reconnecting to the other event loop is still recognised")
   void instancesShareTheLedger(Vertx vertx, VertxTestContext ctx) {
-    List<EchoServerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
-    DeploymentOptions twoInstances = new DeploymentOptions().setInstances(2).setConfig(config(new JsonObject()));
-    vertx.deployVerticle(() -> {
-      EchoServerVerticle instance = new EchoServerVerticle();
-      instances.add(instance);
-      return instance;
-    }, twoInstances).compose(id -> {
-      int port = instances.get(0).actualPort();
+    deployTwoInstances(vertx).compose(port -> {
       // Consecutive connections go round-robin over the instances
       return exchange(clients, port, frames(1, 10))
           .compose(first -> exchange(clients, port, resent(1, 10).appendBuffer(frames(11, 20))))
@@ -111,6 +105,28 @@ class DuplicateFramesTest extends ServerTestSupport {
     }).compose(third -> log.await(line -> line.contains("disconnected"), 3))
         .onComplete(ctx.succeeding(last -> ctx.verify(() -> {
           assertThat(loggedSequences(null)).isEqualTo(IntStream.rangeClosed(1, 25).mapToObj(Long::valueOf).toList());
+          List<String> threads = log.events(line -> line.contains(" connected (")).stream()
+              .map(ILoggingEvent::getThreadName).distinct().toList();
+          assertThat(threads).as("connections on both event loops").hasSize(2);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("Two connections of one sender at once, on two event loops: each frame is logged once, each resent one "
+      + "is a duplicate")
+  void oneSenderOnTwoEventLoopsAtOnce(Vertx vertx, VertxTestContext ctx) {
+    int count = 2000;
+    deployTwoInstances(vertx).compose(port -> {
+      // Then the sender's new frames and its resends of the first ones, each on its own connection, both at once
+      return exchange(clients, port, frames(1, count)).compose(first -> Future.all(
+          exchange(clients, port, frames(count + 1, 2L * count)), exchange(clients, port, resent(1, count))));
+    }).compose(both -> log.await(line -> line.contains("disconnected"), 3))
+        .onComplete(ctx.succeeding(last -> ctx.verify(() -> {
+          assertThat(loggedSequences(null).stream().sorted().toList())
+              .isEqualTo(LongStream.rangeClosed(1, 2L * count).boxed().toList());
+          assertThat(log.countContaining(count + " duplicates")).isEqualTo(1);
+          assertThat(log.countContaining("without the resent flag")).isZero();
           List<String> threads = log.events(line -> line.contains(" connected (")).stream()
               .map(ILoggingEvent::getThreadName).distinct().toList();
           assertThat(threads).as("connections on both event loops").hasSize(2);
@@ -135,6 +151,17 @@ class DuplicateFramesTest extends ServerTestSupport {
               + "(sender 0000000000000001 at 127.0.0.1)");
       ctx.completeNow();
     })));
+  }
+
+  /** Two server instances, each on its event loop, sharing one port: completes with the port. */
+  private static Future<Integer> deployTwoInstances(Vertx vertx) {
+    List<EchoServerVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    DeploymentOptions twoInstances = new DeploymentOptions().setInstances(2).setConfig(config(new JsonObject()));
+    return vertx.deployVerticle(() -> {
+      EchoServerVerticle instance = new EchoServerVerticle();
+      instances.add(instance);
+      return instance;
+    }, twoInstances).map(id -> instances.get(0).actualPort());
   }
 
   /** Tagged frames of {@link #SENDER} with sequences {@code from..to}, written for the first time. */

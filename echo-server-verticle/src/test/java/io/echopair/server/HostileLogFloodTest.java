@@ -75,38 +75,12 @@ class HostileLogFloodTest extends ServerTestSupport {
       + "afterwards every line is written")
   void flooderWaitsSmallClientIsServed(Vertx vertx, VertxTestContext ctx) {
     Buffer flood = taggedFrames("flood", 0xF100D, FLOOD_FRAMES);
-    deploy(vertx, new JsonObject()).compose(server -> {
-      int port = server.actualPort();
-      Future<Buffer> flooded = connect(clients, port).compose(socket -> {
-        EchoCollector echo = EchoCollector.on(socket, flood.length());
-        writeAll(socket, pieces(flood, 64 * 1024));
-        return echo.future();
-      });
-      // The pings are answered while the writer is stuck: the event loop is free, and the flooder waits
-      return connect(clients, port)
-          .compose(pinger -> ping(pinger, 1))
-          .map(pinged -> {
-            ctx.verify(() -> {
-              assertThat(flooded.isComplete()).as("the flooder is still waiting for its echoes").isFalse();
-              assertThat(server.stats().connectionsPausedForLog()).isEqualTo(1);
-            });
-            writer.release();
-            return server;
-          })
-          .compose(released -> flooded)
-          .compose(echoed -> writer.written(FLOOD_FRAMES + PINGS));
-    }).onComplete(ctx.succeeding(written -> ctx.verify(() -> {
+    deploy(vertx, new JsonObject()).compose(server -> floodPastAStuckLog(server, flood, PINGS, ctx, writer::release)
+        .compose(echoed -> writer.written(FLOOD_FRAMES + PINGS))
+    ).onComplete(ctx.succeeding(written -> ctx.verify(() -> {
       assertThat(written).as("Recv Msg lines written by the stuck writer, once released").isEqualTo(FLOOD_FRAMES + PINGS);
       ctx.completeNow();
     })));
-  }
-
-  /** Sends frame {@code seq}, waits for its echo, then the next, up to {@link #PINGS}. */
-  private static Future<Void> ping(NetSocket socket, long seq) {
-    if (seq > PINGS) {
-      return Future.succeededFuture();
-    }
-    return sendAndAwaitEcho(socket, tagged("ping " + seq, 0x9196L, seq)).compose(echoed -> ping(socket, seq + 1));
   }
 
   private static Logger intakeLogger() {

@@ -35,7 +35,7 @@ class ServerConfigTest {
   void defaults() {
     assertThat(ServerConfig.from(ServerConfig.SCHEMA.parse(new JsonObject())))
         .isEqualTo(new ServerConfig("0.0.0.0", 7777, 100, true, 1, 10_000, 60, 10, 65_536, 10, 16_384, 10_000, 10_000,
-            1_000, null, TlsEngine.AUTO, new ClusterSettings("auto", false, "echopair.messages")));
+            1_000, null, TlsEngine.AUTO, new ClusterSettings("auto", false, "echopair.messages", false, 4 << 20)));
   }
 
   @Test
@@ -59,6 +59,8 @@ class ServerConfigTest {
       "{\"writeQueueMaxBytes\": 10}  | server.writeQueueMaxBytes = 10: must be between 1024 and 1073741824",
       "{\"host\": \"\"}              | server.host = \"\": must not be empty",
       "{\"prot\": 7777}              | server: unknown key \"prot\"",
+      "{\"publishFormat\": \"xml\"}     | server.publishFormat = \"xml\": must be batch or json",
+      "{\"publishBacklogBytes\": 0}    | server.publishBacklogBytes = 0: must be at least 1",
   })
   @DisplayName("A wrong value is rejected with one line naming the key, the value and the rule")
   void invalidValues(String json, String message) {

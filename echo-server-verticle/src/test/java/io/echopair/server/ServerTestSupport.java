@@ -1,5 +1,7 @@
 package io.echopair.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.echopair.protocol.FrameEncoder;
 import io.echopair.protocol.FrameFormat;
 import io.echopair.runtime.testing.LogCapture;
@@ -165,6 +167,40 @@ abstract class ServerTestSupport {
       }
     }
     done.complete();
+  }
+
+  /**
+   * With the log stuck: one client floods {@code flood} in 64 KiB writes while another sends {@code pings} frames, each
+   * after the echo of the last. Once the pings are echoed, checks that the flooder still waits for its echoes and is
+   * the one connection paused for the log, then runs {@code release}; completes when the flood is echoed.
+   */
+  Future<Buffer> floodPastAStuckLog(EchoServerVerticle server, Buffer flood, int pings, VertxTestContext ctx,
+                                    Runnable release) {
+    int port = server.actualPort();
+    Future<Buffer> flooded = connect(clients, port).compose(socket -> {
+      EchoCollector echo = EchoCollector.on(socket, flood.length());
+      writeAll(socket, pieces(flood, 64 * 1024));
+      return echo.future();
+    });
+    // The pings are answered while the log is stuck: the event loop is free, and the flooder waits
+    return connect(clients, port)
+        .compose(pinger -> ping(pinger, 1, pings))
+        .compose(pinged -> {
+          ctx.verify(() -> {
+            assertThat(flooded.isComplete()).as("the flooder is still waiting for its echoes").isFalse();
+            assertThat(server.stats().connectionsPausedForLog()).isEqualTo(1);
+          });
+          release.run();
+          return flooded;
+        });
+  }
+
+  /** Sends frame {@code seq}, waits for its echo, then the next, up to {@code last}. */
+  private static Future<Void> ping(NetSocket socket, long seq, int last) {
+    if (seq > last) {
+      return Future.succeededFuture();
+    }
+    return sendAndAwaitEcho(socket, tagged("ping " + seq, 0x9196L, seq)).compose(echoed -> ping(socket, seq + 1, last));
   }
 
   /** Completes once {@code condition} holds, checked every 20 ms (the test's timeout bounds the wait). */

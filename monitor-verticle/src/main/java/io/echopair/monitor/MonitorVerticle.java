@@ -1,5 +1,7 @@
 package io.echopair.monitor;
 
+import io.echopair.protocol.ReceivedBatch;
+import io.echopair.protocol.ReceivedBatchCodec;
 import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.ConfigValues;
@@ -23,11 +25,18 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * Watches the stream of received messages the echo servers publish on the event bus (their {@code publish} key):
  * one line per message, {@code [server 3fa2b7c1] 127.0.0.1:53422 seq=17: This Msg From Client}, and a count line
- * every statsIntervalMs.
+ * every statsIntervalMs. Reads both forms: a batch per read ({@link ReceivedBatch}) and JSON per frame.
+ *
+ * <p>A monitor that cannot keep up holds at most backlogFrames frames ({@link StreamBacklog}); it drops and counts
+ * what comes beyond, and counts the frames the servers say they dropped: frames published = logged or counted
+ * ("messages") + dropped.
  */
 public final class MonitorVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MonitorVerticle.class);
+
+  /** Frames handled in one go before the event loop takes the messages that came meanwhile. */
+  private static final int FRAMES_PER_TURN = 1024;
 
   private final ConfigSource source;
   private final Overrides overrides;
@@ -41,6 +50,10 @@ public final class MonitorVerticle extends VerticleBase {
   private long total;
   private long sinceLastCount;
   private long malformed;
+  private final StreamBacklog backlog = new StreamBacklog();
+  private boolean turnScheduled;
+  // Frames the servers did not publish, as their batches tell
+  private long droppedByServers;
   private long lastCountNanos;
   private final Set<String> serversSinceLastCount = new HashSet<>();
   private PieceProbes probes;
@@ -48,6 +61,8 @@ public final class MonitorVerticle extends VerticleBase {
   // Copies of total and malformed for /metrics, taken on this event loop before each scrape
   private volatile long totalScraped;
   private volatile long malformedScraped;
+  private volatile long droppedByServersScraped;
+  private volatile long droppedHereScraped;
 
   /** A monitor configured by its deployment's {@code config()}. */
   public MonitorVerticle() {
@@ -70,6 +85,7 @@ public final class MonitorVerticle extends VerticleBase {
   public Future<?> start() {
     ConfigSource from = source != null ? source : ConfigSource.inline(config());
     layered = new LayeredConfig(vertx, from, MonitorConfig.SCHEMA, overrides, scanPeriodMs);
+    ReceivedBatchCodec.register(vertx);
     return layered.load().compose(this::listen);
   }
 
@@ -92,10 +108,16 @@ public final class MonitorVerticle extends VerticleBase {
         .beforeScrape(() -> {
           totalScraped = total;
           malformedScraped = malformed;
+          droppedByServersScraped = droppedByServers;
+          droppedHereScraped = backlog.dropped();
         })
         .count("echopair.monitor.messages", "Received messages seen on the event bus", () -> totalScraped)
         .count("echopair.monitor.malformed.messages", "Messages on the address that were not received messages",
-            () -> malformedScraped);
+            () -> malformedScraped)
+        .count("echopair.monitor.dropped.messages", "Received messages dropped from the stream, by where",
+            () -> droppedByServersScraped, "where", "server")
+        .count("echopair.monitor.dropped.messages", "Received messages dropped from the stream, by where",
+            () -> droppedHereScraped, "where", "monitor");
     // Once the cluster knows of the consumer, every server's messages reach it
     return consumer.completion().onSuccess(done -> {
       registered = true;
@@ -110,28 +132,61 @@ public final class MonitorVerticle extends VerticleBase {
     return registered ? Status.OK(data) : Status.KO(data);
   }
 
+  /** Takes a message in: its frames wait in the backlog, logged in turns, so that what comes meanwhile is counted. */
   private void handleMessage(Message<Object> message) {
-    ReceivedMessage received = parse(message.body());
-    if (received == null) {
+    ReceivedBatch batch = parse(message);
+    if (batch == null) {
       return;
     }
-    total++;
-    sinceLastCount++;
-    serversSinceLastCount.add(received.serverId());
+    droppedByServers += batch.droppedBefore();
+    backlog.offer(batch, live.current().backlogFrames());
+    if (!turnScheduled) {
+      turnScheduled = true;
+      context.runOnContext(this::logTurn);
+    }
+  }
+
+  /** Logs up to {@link #FRAMES_PER_TURN} waiting frames, then lets the event loop take new messages. */
+  private void logTurn(Void turn) {
+    turnScheduled = false;
     int logEvery = live.current().logEvery();
-    if (logEvery > 0 && total % logEvery == 0) {
-      LOG.info("[server {}] {}{}: {}", received.serverId(), received.peer(),
-          received.sequence() == null ? "" : " seq=" + received.sequence(), received.text());
+    // Counted once per batch: its frames share their server
+    ReceivedBatch lastBatch = null;
+    for (int i = 0; i < FRAMES_PER_TURN; i++) {
+      ReceivedBatch.Cursor frame = backlog.next();
+      if (frame == null) {
+        return;
+      }
+      total++;
+      sinceLastCount++;
+      ReceivedBatch batch = frame.batch();
+      if (batch != lastBatch) {
+        lastBatch = batch;
+        serversSinceLastCount.add(batch.serverId());
+      }
+      if (logEvery > 0 && total % logEvery == 0) {
+        LOG.info("[server {}] {}{}: {}", batch.serverId(), batch.peer(),
+            frame.isTagged() ? " seq=" + frame.sequence() : "", frame.text());
+      }
+    }
+    if (backlog.frames() > 0) {
+      turnScheduled = true;
+      context.runOnContext(this::logTurn);
     }
   }
 
   /** A message that is not a received message is counted and named once, never a crash. */
-  private ReceivedMessage parse(Object body) {
+  private ReceivedBatch parse(Message<Object> message) {
     try {
-      if (body instanceof JsonObject json) {
-        return ReceivedMessage.fromJson(json);
+      // A batch from another node is decoded here, on this event loop, when its body is first asked for
+      Object body = message.body();
+      if (body instanceof ReceivedBatch batch) {
+        return batch;
       }
-      throw new IllegalArgumentException("not a JSON object: " + body);
+      if (body instanceof JsonObject json) {
+        return ReceivedBatch.of(ReceivedMessage.fromJson(json));
+      }
+      throw new IllegalArgumentException("neither a batch nor a JSON object: " + body);
     } catch (IllegalArgumentException notAMessage) {
       if (malformed++ == 0) {
         LOG.warn("Ignoring a message on {} that is not a received message ({}); further ones are only counted",
@@ -153,9 +208,19 @@ public final class MonitorVerticle extends VerticleBase {
   /** {@code 12 messages in the last 10.0 s (1.2/s) from 2 servers; 1234 in total}. */
   private String describeCount(double seconds) {
     int servers = serversSinceLastCount.size();
-    return String.format(Locale.ROOT, "%d messages in the last %.1f s (%.1f/s) from %d %s; %d in total%s",
+    return String.format(Locale.ROOT, "%d messages in the last %.1f s (%.1f/s) from %d %s; %d in total%s%s",
         sinceLastCount, seconds, perSecond(seconds), servers, servers == 1 ? "server" : "servers",
-        total, malformed == 0 ? "" : ", " + malformed + " malformed ignored");
+        total, malformed == 0 ? "" : ", " + malformed + " malformed ignored", describeDropped());
+  }
+
+  /** {@code , 1500 dropped (1200 by the servers, 300 by this monitor: it was behind)}: nothing while none was. */
+  private String describeDropped() {
+    long here = backlog.dropped();
+    if (droppedByServers == 0 && here == 0) {
+      return "";
+    }
+    return ", " + (droppedByServers + here) + " dropped (" + droppedByServers + " by the servers, " + here
+        + " by this monitor: it was behind)";
   }
 
   /** The figures of {@link #describeCount} as fields of the line. */
@@ -163,7 +228,8 @@ public final class MonitorVerticle extends VerticleBase {
     return line.addKeyValue("messages", sinceLastCount).addKeyValue("seconds", Math.round(seconds * 10) / 10.0)
         .addKeyValue("messagesPerSecond", Math.round(perSecond(seconds) * 10) / 10.0)
         .addKeyValue("servers", serversSinceLastCount.size()).addKeyValue("total", total)
-        .addKeyValue("malformed", malformed);
+        .addKeyValue("malformed", malformed).addKeyValue("droppedByServers", droppedByServers)
+        .addKeyValue("droppedByMonitor", backlog.dropped());
   }
 
   private double perSecond(double seconds) {
@@ -174,7 +240,8 @@ public final class MonitorVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(statsTimer);
     layered.close();
-    LOG.info("Monitor stopped: {} messages seen", total);
+    LOG.info("Monitor stopped: {} messages seen{}{}", total, describeDropped(),
+        backlog.frames() == 0 ? "" : ", " + backlog.frames() + " received but not logged");
     registered = false;
     return consumer.unregister().andThen(done -> probes.close());
   }

@@ -2,6 +2,8 @@ package io.echopair.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.echopair.protocol.ReceivedBatch;
+import io.echopair.protocol.ReceivedBatchCodec;
 import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.launch.ExitStatus;
 import io.echopair.runtime.testing.LogCapture;
@@ -146,8 +148,10 @@ class ClusterFailoverTest {
 
   /** Records what the servers publish; completes once every node can reach the consumer. */
   private Future<Void> watchStream(Vertx node) {
-    MessageConsumer<JsonObject> consumer = node.eventBus().consumer(ReceivedMessage.DEFAULT_ADDRESS,
-        message -> record(ReceivedMessage.fromJson(message.body())));
+    // This node runs no server: it needs the codec of the batches the servers publish
+    ReceivedBatchCodec.register(node);
+    MessageConsumer<Object> consumer = node.eventBus().consumer(ReceivedMessage.DEFAULT_ADDRESS,
+        message -> ReceivedBatch.messagesIn(message.body()).forEach(this::record));
     return consumer.completion();
   }
 

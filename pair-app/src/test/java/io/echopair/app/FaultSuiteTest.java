@@ -3,6 +3,7 @@ package io.echopair.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
+import io.echopair.protocol.ReceivedBatch;
 import io.echopair.protocol.ReceivedMessage;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
@@ -217,8 +218,8 @@ class FaultSuiteTest {
 
     @Override
     public Future<?> start() {
-      return vertx.eventBus().<JsonObject>consumer(PUBLISH_ADDRESS,
-          message -> received.add(ReceivedMessage.fromJson(message.body()))).completion();
+      return vertx.eventBus().consumer(PUBLISH_ADDRESS,
+          message -> received.addAll(ReceivedBatch.messagesIn(message.body()))).completion();
     }
 
     /**

@@ -156,7 +156,7 @@ class LoggingSetupTest {
   }
 
   /** A fresh logback context configured from the packaged logback.xml with the given properties. */
-  private static LoggerContext configure(Map<String, String> properties) throws JoranException {
+  static LoggerContext configure(Map<String, String> properties) throws JoranException {
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
     properties.forEach(context::putProperty);

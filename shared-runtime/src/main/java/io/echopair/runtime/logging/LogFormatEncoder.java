@@ -4,11 +4,12 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.EncoderBase;
+import java.io.ByteArrayOutputStream;
 
 /**
  * The encoder of conf/logback.xml's appenders: their text pattern, or with {@code <format>json</format>} one JSON
  * object per line ({@link JsonFieldsEncoder}). The choice is made here because logback refuses an {@code <if>} inside
- * an appender.
+ * an appender. A {@link LineBatch} it writes line by line, each line as it writes it logged alone.
  */
 public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
 
@@ -58,7 +59,19 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
 
   @Override
   public byte[] encode(ILoggingEvent event) {
+    if (event instanceof LineBatch batch) {
+      return encodeLines(batch);
+    }
     return chosen.encode(event);
+  }
+
+  /** Each line of a batch as it is written logged alone, all in one array: the appender writes them at once. */
+  private byte[] encodeLines(LineBatch batch) {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream(batch.size() * 160);
+    for (int i = 0; i < batch.size(); i++) {
+      lines.writeBytes(chosen.encode(batch.line(i)));
+    }
+    return lines.toByteArray();
   }
 
   @Override
