@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.echopair.runtime.config.ConfigException;
 import io.echopair.runtime.config.ConfigSource;
 import io.echopair.runtime.config.Overrides;
+import io.echopair.runtime.logging.FlushLogsAtExit;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -109,6 +110,10 @@ public final class EchoPairLauncher implements VertxApplicationHooks {
    */
   public static void launch(String[] args, Launchable launchable) {
     FatalErrors.install();
+    // This launcher flushes the logs itself, after the last line, and then halts
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      FlushLogsAtExit.remove(logback);
+    }
     routeVertxLoggingToSlf4j();
     EchoPairLauncher launcher = new EchoPairLauncher(args, launchable, Overrides.fromProcess(), true, System.out);
     int status = launcher.run();
