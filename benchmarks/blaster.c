@@ -1,12 +1,14 @@
 /*
- * A load generator for the echo server: connections to 127.0.0.1:PORT that load it in one of five ways. One thread,
- * poll(2) (the ping mode uses one blocking socket).
+ * A load generator for the echo server: connections to 127.0.0.1:PORT that load it in one of six ways. One thread,
+ * poll(2) (the ping mode with one connection uses one blocking socket).
  *
  *   echo     (default) each connection writes 100-byte frames as fast as the socket and its window allow and reads
  *            the echoes back, for a fixed time or number of frames: frames/s.
  *   ping     one connection, one frame at a time: writes a frame, waits for its echo (60 s at most), records the
  *            round-trip time, optionally waits until the next interval: RTT percentiles of a well-behaved client,
- *            and with -i also "paced" ones that count the frames a stall kept it from sending.
+ *            and with -i also "paced" ones that count the frames a stall kept it from sending. With -c above 1
+ *            (and no -i), each connection has one frame in flight at a time, all at once: the percentiles are of
+ *            every connection's round trips together.
  *   garbage  each connection writes -g MB of random bytes and reads and discards whatever comes back: what the server
  *            does with bytes that are not our frames, and whether it closes the connection.
  *   noread   each connection writes frames as fast as the socket takes them and never reads an echo; the connections
@@ -25,7 +27,7 @@
  * Usage: blaster -p PORT [-m mode] [-c connections] [-s seconds] [-n max_frames_per_connection] [-w window_frames]
  *                [-u] [-a source_address] [-i ping_interval_us] [-g garbage_mb]
  *   -m  echo (default), ping, garbage, noread, idle or claim, as above
- *   -c  connections (default 1, at most 20000; ping uses 1)
+ *   -c  connections (default 1, at most 20000)
  *   -s  seconds of load, or of holding in noread and idle (default 3, at most 600); SIGTERM or SIGINT ends it sooner
  *   -n  echo: frames per connection at most, even before the time is up (default 1000000000)
  *   -w  echo: frames written but not yet echoed per connection, like the sender's maxInFlight (default 10000)
@@ -533,6 +535,17 @@ static double quantile(const double *sorted, size_t n, double q) {
   return sorted[rank < 1 ? 0 : (rank > n ? n - 1 : rank - 1)];
 }
 
+/* "N round trips, RTT p50 ... max ..., " of n sorted round-trip times. */
+static void print_round_trips(const double *sorted, size_t n) {
+  printf("%zu round trips, ", n);
+  if (n > 0) {
+    printf("RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, ", 1e3 * quantile(sorted, n, 0.50),
+           1e3 * quantile(sorted, n, 0.99), 1e3 * quantile(sorted, n, 0.999), 1e3 * sorted[n - 1]);
+  } else {
+    printf("no RTT, ");
+  }
+}
+
 /*
  * The round trips a client sending one frame every `interval` would have seen: each measured one, plus, for a round
  * trip longer than the interval, the frames that would have been sent while it lasted (r - interval, r - 2 interval,
@@ -637,13 +650,8 @@ static int run_ping(const struct options *o) {
   if (o->interval_us > 0) {
     printf(", one every %lld us at most", o->interval_us);
   }
-  printf(": %zu round trips, ", n);
-  if (n > 0) {
-    printf("RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, ", 1e3 * quantile(rtt, n, 0.50),
-           1e3 * quantile(rtt, n, 0.99), 1e3 * quantile(rtt, n, 0.999), 1e3 * rtt[n - 1]);
-  } else {
-    printf("no RTT, ");
-  }
+  printf(": ");
+  print_round_trips(rtt, n);
   if (paced != NULL && paced_n > 0) {
     qsort(paced, paced_n, sizeof(*paced), compare_doubles);
     printf("paced RTT p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms (%zu round trips at the pace), ",
@@ -655,6 +663,104 @@ static int run_ping(const struct options *o) {
   free(rtt);
   free(paced);
   return failed ? 1 : 0;
+}
+
+/*
+ * ping with several connections: each has one frame in flight at a time and writes the next as soon as the echo is
+ * in, all of them at once through poll(2); every connection's round trips go into one set of percentiles.
+ */
+static int run_ping_many(const struct options *o) {
+  int n_conns = o->connections;
+  struct conn *conns = open_all(o, FRAME);
+  double *sent_at = calloc((size_t)n_conns, sizeof(*sent_at));
+  unsigned char *echoes = malloc((size_t)n_conns * FRAME);
+  struct pollfd *fds = calloc((size_t)n_conns, sizeof(*fds));
+  size_t n = 0, cap = 1 << 16;
+  double *rtt = malloc(cap * sizeof(*rtt));
+  if (sent_at == NULL || echoes == NULL || fds == NULL || rtt == NULL) {
+    fprintf(stderr, "blaster: out of memory\n");
+    return 1;
+  }
+  const char *failure = NULL;
+  double start = now_seconds();
+  double deadline = start + o->seconds;
+  for (int i = 0; i < n_conns && failure == NULL; i++) {
+    struct conn *c = &conns[i];
+    fds[i].fd = c->fd;
+    fds[i].events = POLLIN;
+    make_frames(c, FRAME);
+    sent_at[i] = now_seconds();
+    /* 100 bytes into an empty socket buffer: a non-blocking write takes them whole */
+    if (write(c->fd, c->ring, FRAME) != FRAME) {
+      failure = "a write did not take a whole frame";
+    }
+  }
+  int in_flight = failure == NULL ? n_conns : 0;
+  while (in_flight > 0 && failure == NULL) {
+    double left = deadline + PING_TIMEOUT_SECONDS - now_seconds();
+    if (left <= 0) {
+      failure = "no echo within the time allowed";
+      break;
+    }
+    int ready = poll(fds, (nfds_t)n_conns, (int)(left * 1000) + 1);
+    if (ready < 0 && errno != EINTR) {
+      failure = strerror(errno);
+    }
+    for (int i = 0; i < n_conns && ready > 0 && failure == NULL; i++) {
+      if (fds[i].revents == 0) {
+        continue;
+      }
+      struct conn *c = &conns[i];
+      unsigned char *echo = echoes + (size_t)i * FRAME;
+      ssize_t got = read(c->fd, echo + c->received, FRAME - c->received);
+      if (got < 0 && (errno == EAGAIN || errno == EINTR)) {
+        continue;
+      }
+      if (got <= 0) {
+        failure = got == 0 ? "the server closed a connection" : strerror(errno);
+        break;
+      }
+      c->received += (uint64_t)got;
+      if (c->received < FRAME) {
+        continue;
+      }
+      double echoed_at = now_seconds();
+      c->received = 0;
+      if (memcmp(c->ring, echo, FRAME) != 0) {
+        failure = "an echo differs from what was sent";
+        break;
+      }
+      if (n == cap) {
+        cap *= 2;
+        rtt = realloc(rtt, cap * sizeof(*rtt));
+      }
+      rtt[n++] = echoed_at - sent_at[i];
+      if (stop_requested || echoed_at >= deadline) {
+        /* This connection is done: no more frames on it */
+        fds[i].fd = -1;
+        in_flight--;
+        continue;
+      }
+      make_frames(c, c->made + FRAME);
+      sent_at[i] = now_seconds();
+      if (write(c->fd, c->ring, FRAME) != FRAME) {
+        failure = "a write did not take a whole frame";
+      }
+    }
+  }
+  double elapsed = now_seconds() - start;
+  qsort(rtt, n, sizeof(*rtt), compare_doubles);
+  printf("blaster: ping over %d connections, %.2f s, %s frames, one in flight per connection: ", n_conns, elapsed,
+         tagged ? "tagged" : "untagged");
+  print_round_trips(rtt, n);
+  printf("%s%s", failure ? "FAILED: " : "every echo intact", failure ? failure : "");
+  print_cpu(start);
+  close_all(conns, n_conns);
+  free(sent_at);
+  free(echoes);
+  free(fds);
+  free(rtt);
+  return failure ? 1 : 0;
 }
 
 /* ---- garbage: random bytes */
@@ -1051,7 +1157,11 @@ int main(int argc, char **argv) {
     return run_echo(&o);
   }
   if (strcmp(o.mode, "ping") == 0) {
-    return run_ping(&o);
+    if (o.connections > 1 && o.interval_us > 0) {
+      fprintf(stderr, "blaster: ping: -i paces one connection only; with -c %d leave it out\n", o.connections);
+      return 2;
+    }
+    return o.connections > 1 ? run_ping_many(&o) : run_ping(&o);
   }
   if (strcmp(o.mode, "garbage") == 0) {
     return run_garbage(&o);

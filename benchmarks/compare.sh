@@ -12,9 +12,13 @@
 # 15-20 s of load on one CPU). Every run then loads each server in turn, the order rotating from run to run, so
 # that noise and drift fall on all of them alike. With taskset and 2 CPUs or more, every server runs on CPU 0 and the
 # blaster on CPU 1 (the JVMs then see one CPU, which also picks their GC: Serial). Frames/s are the blaster's own:
-# frames echoed within the SECONDS_PER_RUN of load. Takes about 3.5 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+# frames echoed within the SECONDS_PER_RUN of load. Then ping-pong: for each count of PING_CONNECTIONS, the blaster's
+# ping mode (each connection one tagged frame in flight at a time, the next written as soon as its echo is in) on each
+# server in turn, SECONDS_PER_RUN each, and the round-trip percentiles over every connection's round trips. Takes about
+# 4.5 minutes with the defaults. Docs: docs/BENCHMARKS.md.
 #
 # Environment: RUNS (3), SECONDS_PER_RUN (3), WARMUP_SECONDS (5), CONNECTIONS ("4 8"), FRAMES ("tagged untagged"),
+# PING_CONNECTIONS ("1 50"; empty: no ping-pong),
 # SERVERS ("ours netty epoll"; netty-void adds the Netty server writing with the void promise, its -v),
 # SERVER_JAVA_OPTS (extra JVM options for the Java servers, default none), KEEP_LOGS=1.
 set -euo pipefail
@@ -25,6 +29,7 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-3}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CONNECTIONS=${CONNECTIONS:-4 8}
 FRAMES=${FRAMES:-tagged untagged}
+PING_CONNECTIONS=${PING_CONNECTIONS-1 50}
 read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:-}"
 STATS_INTERVAL_MS=500
 SERVER_JAR=echo-server-verticle/target/echo-server.jar
@@ -58,6 +63,7 @@ done
 SCRIPT=compare.sh
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/echopair-compare.XXXXXX")
 RESULTS=$WORK/results.tsv
+PINGS=$WORK/pings.tsv
 declare -A PIDS=() LOGS=() PORTS=()
 # shellcheck source=benchmarks/lib.sh
 source benchmarks/lib.sh
@@ -129,6 +135,24 @@ run_blaster() {
     "$blaster_pct" "$OTHERS_PCT" "$micros" >>"$RESULTS"
 }
 
+# One ping-pong run $3 on server $1 over $2 connections; records server, connections, run, p50, p99, p99.9 (ms) and
+# round trips. Run 0 is the warm-up round: not recorded.
+run_ping() {
+  local name=$1 conns=$2 run=$3 out p50 p99 p999 trips
+  if ! out=$("${ON_LOAD_CPU[@]}" "$WORK/blaster" -p "${PORTS[$name]}" -m ping -c "$conns" -s "$SECONDS_PER_RUN"); then
+    echo "compare.sh: the ping-pong client failed against $(server_name "$name"): $out" >&2
+    exit 1
+  fi
+  p50=$(sed -n 's/.*RTT p50 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  p99=$(sed -n 's/.*, p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  p999=$(sed -n 's/.*, p99\.9 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  trips=$(sed -n 's/.*: \([0-9]*\) round trips.*/\1/p' <<<"$out")
+  printf '   run %s  ping c=%-3s %-25s RTT p50 %s ms, p99 %s ms, p99.9 %s ms, %s round trips%s\n' "$run" "$conns" \
+    "$(server_name "$name")" "$p50" "$p99" "$p999" "$trips" "$( ((run > 0)) || echo ' (warm-up, not counted)')"
+  ((run > 0)) || return 0
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conns" "$run" "$p50" "$p99" "$p999" "$trips" >>"$PINGS"
+}
+
 # The servers in the order of run $1: the first of run 1 is the last of run 2, and so on
 rotation() {
   local first=$((($1 - 1) % ${#SERVERS[@]})) i
@@ -140,17 +164,7 @@ rotation() {
 print_table() {
   echo "| load | server | frames/s (median) | min – max | server CPU | server µs/frame | blaster CPU | others | ours ÷ this, medians | ours ÷ this, run by run |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' -v conns="$CONNECTIONS" -v frames="$FRAMES" -v servers="${SERVERS[*]}" '
-    function median(list,   v, n, i, j, t) {
-      n = split(list, v, " ")
-      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
-    function range(list, format,   v, n, i, lo, hi) {
-      n = split(list, v, " "); lo = v[1]; hi = v[1]
-      for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-      return sprintf(format " – " format, lo, hi)
-    }
+  awk -F'\t' -v conns="$CONNECTIONS" -v frames="$FRAMES" -v servers="${SERVERS[*]}" "$AWK_STATS"'
     {
       load = $3 SUBSEP $2
       rates[$1, load] = rates[$1, load] " " $5; rate[$1, load, $4] = $5; runs[$1, load] = runs[$1, load] " " $4
@@ -179,15 +193,39 @@ print_table() {
     }' "$RESULTS"
 }
 
+# Medians of each server's ping-pong percentiles over the runs, and ours over each other server's
+print_ping_table() {
+  echo "| ping-pong | server | RTT p50 ms | p99 ms (median) | p99 min – max | p99.9 ms | round trips/s | ours ÷ this, p99 medians | ours ÷ this, p50 medians |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' -v conns="$PING_CONNECTIONS" -v servers="${SERVERS[*]}" -v seconds="$SECONDS_PER_RUN" "$AWK_STATS"'
+    { p50[$1, $2] = p50[$1, $2] " " $4; p99[$1, $2] = p99[$1, $2] " " $5; p999[$1, $2] = p999[$1, $2] " " $6
+      trips[$1, $2] = trips[$1, $2] " " $7 / seconds }
+    END {
+      names["ours"] = "echopair (ours)"; names["netty"] = "plain Netty"; names["epoll"] = "C epoll"
+      names["netty-void"] = "plain Netty, void promise"
+      ns = split(servers, order, " "); nc = split(conns, c, " ")
+      for (i = 1; i <= nc; i++) for (k = 1; k <= ns; k++) {
+        s = order[k]
+        if (!((s, c[i]) in p99)) continue
+        printf "| %s connection%s | %s | %.3f | %.3f | %s | %.3f | %.0f | %s | %s |\n", c[i], c[i] == 1 ? "" : "s",
+          names[s], median(p50[s, c[i]]), median(p99[s, c[i]]), range(p99[s, c[i]], "%.3f"), median(p999[s, c[i]]),
+          median(trips[s, c[i]]),
+          s == "ours" ? "–" : sprintf("%.2f×", median(p99["ours", c[i]]) / median(p99[s, c[i]])),
+          s == "ours" ? "–" : sprintf("%.2f×", median(p50["ours", c[i]]) / median(p50[s, c[i]]))
+      }
+    }' "$PINGS"
+}
+
 # ---- main
 
 STARTED=$(date +%s)
 # Other work on the machine takes cores from the servers and the load: say so before the numbers
 busy_before
 echo "echopair compare: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(java -version 2>&1 | head -1)"
-echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN WARMUP_SECONDS=$WARMUP_SECONDS CONNECTIONS=\"$CONNECTIONS\" FRAMES=\"$FRAMES\" SERVERS=\"${SERVERS[*]}\" SERVER_JAVA_OPTS=\"${SERVER_JAVA_OPTS:-}\"; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "RUNS=$RUNS SECONDS_PER_RUN=$SECONDS_PER_RUN WARMUP_SECONDS=$WARMUP_SECONDS CONNECTIONS=\"$CONNECTIONS\" FRAMES=\"$FRAMES\" PING_CONNECTIONS=\"$PING_CONNECTIONS\" SERVERS=\"${SERVERS[*]}\" SERVER_JAVA_OPTS=\"${SERVER_JAVA_OPTS:-}\"; machine ${BUSY}% busy before, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$PINNING"
 : >"$RESULTS"
+: >"$PINGS"
 for name in "${SERVERS[@]}"; do start "$name"; done
 # Run 0 warms every server up once more, with every load it will see, after the others' warm-up left it idle
 for ((run = 0; run <= RUNS; run++)); do
@@ -195,6 +233,11 @@ for ((run = 0; run <= RUNS; run++)); do
     for frames in $FRAMES; do
       for name in $(rotation "$((run > 0 ? run : 1))"); do run_blaster "$name" "$conns" "$frames" "$run"; done
     done
+  done
+done
+for ((run = 0; run <= RUNS; run++)); do
+  for conns in $PING_CONNECTIONS; do
+    for name in $(rotation "$((run > 0 ? run : 1))"); do run_ping "$name" "$conns" "$run"; done
   done
 done
 for name in "${SERVERS[@]}"; do
@@ -205,5 +248,9 @@ for name in "${SERVERS[@]}"; do
 done
 echo
 print_table
+if [[ -n $PING_CONNECTIONS ]]; then
+  echo
+  print_ping_table
+fi
 echo
 echo "whole run: $(($(date +%s) - STARTED)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -172,3 +172,17 @@ clean_up() {
     rm -rf "$WORK"
   fi
 }
+
+# awk functions for the scripts' tables, to put before an awk program: median(list) of a space-separated list of
+# numbers; range(list, format) its "min – max", each printed with format (e.g. "%.0f").
+AWK_STATS='
+  function median(list,   v, n, i, j, t) {
+    n = split(list, v, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  function range(list, format,   v, n, i, lo, hi) {
+    n = split(list, v, " "); lo = v[1]; hi = v[1]
+    for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
+    return sprintf(format " – " format, lo, hi)
+  }'

@@ -126,23 +126,13 @@ done
 echo
 echo "| management endpoint | frames/s (median) | min – max | on / off | server loop µs/frame (median) |"
 echo "|---|---:|---:|---:|---:|"
-awk -F'\t' '
-  function median(list,   v, n, i, j, t) {
-    n = split(list, v, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
-  function range(list,   v, n, i, lo, hi) {
-    n = split(list, v, " "); lo = v[1]; hi = v[1]
-    for (i = 2; i <= n; i++) { if (v[i] + 0 < lo + 0) lo = v[i]; if (v[i] + 0 > hi + 0) hi = v[i] }
-    return sprintf("%.0f – %.0f", lo, hi)
-  }
+awk -F'\t' "$AWK_STATS"'
   { rates[$1] = rates[$1] " " $3; loops[$1] = loops[$1] " " $4; by[$1, $2] = $3; if ($2 > runs) runs = $2 }
   END {
     for (r = 1; r <= runs; r++) if (by["off", r] > 0) ratios = ratios " " by["on", r] / by["off", r]
-    printf "| off | %.0f | %s | | %.3f |\n", median(rates["off"]), range(rates["off"]), median(loops["off"])
+    printf "| off | %.0f | %s | | %.3f |\n", median(rates["off"]), range(rates["off"], "%.0f"), median(loops["off"])
     printf "| on, scraped every second | %.0f | %s | %.2f× (median of the runs'"'"' ratios %.2f×) | %.3f |\n",
-      median(rates["on"]), range(rates["on"]), median(rates["on"]) / median(rates["off"]), median(ratios),
+      median(rates["on"]), range(rates["on"], "%.0f"), median(rates["on"]) / median(rates["off"]), median(ratios),
       median(loops["on"])
   }' "$RESULTS"
 echo
