@@ -6,23 +6,25 @@
 #   mvn -B -q package -DskipTests && benchmarks/metrics.sh
 #
 # The two cases alternate, a fresh server each run, in the order off-on, on-off, off-on... so that the noise and the
-# drift of a shared machine fall on both alike; each round's two runs are a pair, and the table gives the median of
-# the pairs' ratios too. Left to itself, G1 sizes the young generation differently from one JVM to the next (92 MB in
-# one run, 292 MB in the next), which changes the number of collections on the server's CPU by about as much as the
-# effect measured: that is why there are pairs and medians. SERVER_JAVA_OPTS passes options to both cases alike; do
-# not fix a small heap there (-Xms1g -Xmx1g made the event loop twice as slow per frame here). With taskset and 2 CPUs or more, the server's
-# JVM (the endpoint and its scrapes included) runs on CPU 0 and the blaster on CPU 1. Frames/s come from the server's
-# own Stats lines, as in throughput.sh; the event loop's CPU per frame from /proc, which the noise disturbs less.
-# Takes about 3 minutes with the defaults. Docs: docs/BENCHMARKS.md.
+# drift of a shared machine fall on both alike; each round's two runs are a pair, and the table gives the median of the
+# pairs' ratios too. Both cases get the same fixed heap, touched at start (SERVER_JAVA_OPTS): left to itself, G1 grows
+# each JVM's heap at its own pace, and the event loop pays a page fault for every new page it allocates into (100 bytes
+# per frame, Vert.x's copy of each read), which moved the loop's CPU per frame by more than the effect measured and
+# differently in every JVM (off alone: 2.9 to 7.6 M frames/s). With taskset and 2 CPUs or more, the server's JVM (the
+# endpoint and its scrapes included) runs on CPU 0 and the blaster on CPU 1. Frames/s come from the server's own Stats
+# lines, as in throughput.sh; the event loop's CPU per frame from /proc, which the noise disturbs less. Takes about 5.5
+# minutes with the defaults (touching 4 GB at each start). Docs: docs/BENCHMARKS.md.
 #
-# Environment: RUNS (7), SECONDS_PER_RUN (5), CONNECTIONS (4), SERVER_JAVA_OPTS (none), KEEP_LOGS=1.
+# Environment: RUNS (7), SECONDS_PER_RUN (5), CONNECTIONS (4), SERVER_JAVA_OPTS ("-XX:+AlwaysPreTouch -Xms4g -Xmx4g
+# -Xmn2g"; a fixed heap without -XX:+AlwaysPreTouch makes the loop 4x slower per frame here, both cases alike),
+# KEEP_LOGS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-7}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CONNECTIONS=${CONNECTIONS:-4}
-read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:-}"
+read -ra JAVA_OPTS <<<"${SERVER_JAVA_OPTS:--XX:+AlwaysPreTouch -Xms4g -Xmx4g -Xmn2g}"
 STATS_INTERVAL_MS=500
 SERVER_JAR=echo-server-verticle/target/echo-server.jar
 
