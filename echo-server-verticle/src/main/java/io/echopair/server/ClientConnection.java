@@ -82,8 +82,8 @@ final class ClientConnection {
   /** Wires the socket and logs the connect. */
   ClientConnection open() {
     socket.setWriteQueueMaxSize(config.writeQueueMaxBytes());
-    socket.handler(gate::accept)
-        .exceptionHandler(this::handleError)
+    ((NetSocketInternal) socket).messageHandler(gate::accept);
+    socket.exceptionHandler(this::handleError)
         .endHandler(this::handleEnd)
         .closeHandler(this::handleClosed)
         .shutdownHandler(shutdown -> close(SERVER_STOPPING));

@@ -1,7 +1,10 @@
 package io.echopair.server;
 
 import io.echopair.server.ReadGate.Reason;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.buffer.impl.BufferImpl;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +18,7 @@ final class EchoWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(EchoWriter.class);
 
-  private final NetSocket socket;
+  private final NetSocketInternal socket;
   private final ReadGate gate;
   private final StallWatch clock;
   private final int maxUnsentBytes;
@@ -24,17 +27,31 @@ final class EchoWriter {
   private long unsentBytes;
 
   EchoWriter(NetSocket socket, ReadGate gate, StallWatch clock, int maxUnsentBytes, String peer) {
-    this.socket = socket;
+    this.socket = (NetSocketInternal) socket;
     this.gate = gate;
     this.clock = clock;
     this.maxUnsentBytes = maxUnsentBytes;
     this.peer = peer;
   }
 
+  /**
+   * Writes {@code echo}, which may be a slice of a read still in Netty's pooled buffer: the write takes a reference of
+   * its own, which Netty gives back once the bytes are written or the write failed, so the read can be released as
+   * soon as it is handled.
+   */
   void write(Buffer echo) {
     int bytes = echo.length();
     unsentBytes += bytes;
-    socket.write(echo).onComplete(written -> sent(bytes));
+    // BufferInternal.getByteBuf() would hand Netty a copy-free view it cannot release, and could not keep the read alive
+    ByteBuf retained = ((BufferImpl) echo).byteBuf().retainedSlice();
+    socket.writeMessage(retained).onComplete(written -> {
+      // Netty releases what it was given, written or failed; a write Vert.x still queued when the connection closed
+      // is failed without being released
+      if (written.failed() && retained.refCnt() > 0) {
+        retained.release();
+      }
+      sent(bytes);
+    });
   }
 
   /** After a read: stop reading from a client whose echoes pile up. */

@@ -2,7 +2,10 @@ package io.echopair.server;
 
 import io.netty.channel.Channel;
 import io.vertx.core.Handler;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
@@ -12,6 +15,12 @@ import java.util.List;
 /**
  * Stops and restarts reading from one client socket, for as many reasons at once as apply, and holds the reads that
  * arrive while it is stopped.
+ *
+ * <p>It takes the socket's reads as Netty made them ({@link #accept(Object)}), in its pooled buffers, without the
+ * heap copy Vert.x makes of each read for a plain {@code NetSocket.handler}: a read handled at once is looked at in
+ * place and released when its handling returns (its echoes hold their own reference, {@link EchoWriter}). A read
+ * that is held for later is copied to the heap first, so that a client the server does not read pins no pooled
+ * memory.
  *
  * <p>{@code NetSocket.pause()} lets Vert.x go on reading into its own queues until about a megabyte per connection
  * piles up. Turning the channel's auto-read off instead stops at the socket: the read in progress is the last one, so
@@ -43,19 +52,36 @@ final class ReadGate {
     this.stats = stats;
   }
 
-  /** The socket's handler: passes the read on, or holds it while reading is stopped. */
-  void accept(Buffer chunk) {
-    if (stoppedFor == 0) {
-      reader.handle(chunk);
-    } else {
-      held.add(chunk);
+  /**
+   * The socket's message handler: passes a read on, or holds a copy of it while reading is stopped; then releases
+   * it. Anything else Netty hands over (nothing, for a TCP socket) is released unread.
+   */
+  void accept(Object message) {
+    if (!(message instanceof ByteBuf read)) {
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    try {
+      Buffer chunk = BufferInternal.buffer(read);
+      if (stoppedFor == 0) {
+        reader.handle(chunk);
+      } else {
+        held.add(onHeap(chunk));
+      }
+    } finally {
+      read.release();
     }
   }
 
   /** Stops reading and keeps {@code chunk}, which the reader was given but does not take now, as the next read. */
   void hold(Buffer chunk, Reason reason) {
     stop(reason);
-    held.addFirst(chunk);
+    held.addFirst(onHeap(chunk));
+  }
+
+  /** The bytes of a read, on the heap: the pooled buffer they arrived in goes back to the pool. */
+  private static Buffer onHeap(Buffer chunk) {
+    return Buffer.buffer(chunk.getBytes());
   }
 
   void stop(Reason reason) {
