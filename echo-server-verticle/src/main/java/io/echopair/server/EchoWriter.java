@@ -42,7 +42,7 @@ final class EchoWriter {
   void write(Buffer echo) {
     int bytes = echo.length();
     unsentBytes += bytes;
-    // BufferInternal.getByteBuf() would hand Netty a copy-free view it cannot release, and could not keep the read alive
+    // Not BufferInternal.getByteBuf(): a view Netty cannot release, which would not keep the read alive either
     ByteBuf retained = ((BufferImpl) echo).byteBuf().retainedSlice();
     socket.writeMessage(retained).onComplete(written -> {
       // Netty releases what it was given, written or failed; a write Vert.x still queued when the connection closed

@@ -1,9 +1,9 @@
 package io.echopair.server;
 
-import io.netty.channel.Channel;
-import io.vertx.core.Handler;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fails a test class after which Netty finds a buffer the server handled and never released: every test class of
- * this module runs with it (META-INF/services, junit-platform.properties). The server reads into Netty's pooled buffers and releases
- * them itself, so a path that forgets one (a held read, an echo, a close) leaks pooled memory for good.
+ * this module runs with it (META-INF/services, junit-platform.properties). The server reads into Netty's pooled
+ * buffers and releases them itself, so a path that forgets one (a held read, an echo, a close) leaks pooled memory
+ * for good.
  *
  * <p>Each buffer is tracked (PARANOID); after the class, collections make the lost ones unreachable, and the next
  * tracked allocation has Netty log each as a {@code LEAK:} error, which this counts.
