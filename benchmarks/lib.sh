@@ -105,15 +105,20 @@ await_line() {
   return 1
 }
 
+# The mean of the rates on standard input (one per line) that are above 0, the first and last left out when there are
+# 3 or more: the steady rate of a run's stats intervals, without the partial ones at its ends.
+steady_mean() {
+  awk '$1 > 0 { r[n++] = $1 } END {
+    if (n == 0) { print 0; exit }
+    lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
+    for (i = lo; i <= hi; i++) s += r[i]
+    printf "%.0f", s / (hi - lo + 1) }'
+}
+
 # The server's frames/s since byte $1 of its log: mean rate of the Stats intervals with traffic, first and last left out.
 steady_rate() {
   tail -c +"$(($1 + 1))" "$SERVER_LOG" | { grep -a 'EchoServerVerticle - Stats:' || true; } \
-    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' \
-    | awk '$1 > 0 { r[n++] = $1 } END {
-        if (n == 0) { print 0; exit }
-        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
-        for (i = lo; i <= hi; i++) s += r[i]
-        printf "%.0f", s / (hi - lo + 1) }'
+    | sed -n 's/.*; in [0-9]* frames (\([0-9.]*\)\/s).*/\1/p' | steady_mean
 }
 
 # ---- the server

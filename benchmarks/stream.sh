@@ -134,12 +134,7 @@ await_monitor_idle() {
 # The monitor's frames/s since byte $1 of its log, as steady_rate reads the server's.
 monitor_rate() {
   tail -c +"$(($1 + 1))" "$MONITOR_LOG" | { grep -a 'MonitorVerticle - Stats:' || true; } \
-    | sed -n 's/.* messages in the last [0-9.]* s (\([0-9.]*\)\/s).*/\1/p' \
-    | awk '$1 > 0 { r[n++] = $1 } END {
-        if (n == 0) { print 0; exit }
-        lo = n >= 3 ? 1 : 0; hi = n >= 3 ? n - 2 : n - 1; s = 0
-        for (i = lo; i <= hi; i++) s += r[i]
-        printf "%.0f", s / (hi - lo + 1) }'
+    | sed -n 's/.* messages in the last [0-9.]* s (\([0-9.]*\)\/s).*/\1/p' | steady_mean
 }
 
 # Waits until the server logged a Stats line without new frames after byte $1 of its log (at most 10 s).
