@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of the per-frame work on the server's hot path: the decoder, the encoder, the duplicate ledger
-# and PrintableText, in ns per frame (benchmarks-jmh/, target/benchmarks.jar). Builds nothing:
+# PrintableText and the log line's bytes, in ns per frame (benchmarks-jmh/, target/benchmarks.jar). Builds nothing:
 #
 #   mvn -B -q package -DskipTests && benchmarks/jmh.sh
 #
 # Arguments go to JMH after the defaults: a regular expression picks benchmarks (benchmarks/jmh.sh Decoder), -p sets a
 # parameter (-p frames=tagged), -prof gc adds the bytes allocated per frame; -h lists JMH's options. The defaults take
-# about 3.5 minutes for all twelve cases; change them here, not with JMH's own -f, -wi, -w, -i or -r, which JMH
+# about 4 minutes for all fourteen cases; change them here, not with JMH's own -f, -wi, -w, -i or -r, which JMH
 # accepts once.
 # Docs: docs/BENCHMARKS.md#microbenchmarks-jmh.
 #

@@ -62,13 +62,18 @@ final class FrameLineBatch extends LineBatch {
   /** {@link #TAGGED} or {@link #UNTAGGED} with the frame's text, peer and seq in place, as logback formats them. */
   @Override
   protected String formattedMessage(int line) {
-    String text = texts[line];
-    StringBuilder message = new StringBuilder(text.length() + peer.length() + 40)
-        .append("Recv Msg : ").append(text).append(" (peer ").append(peer);
+    StringBuilder message = new StringBuilder(texts[line].length() + peer.length() + 40);
+    appendFormattedMessage(line, message);
+    return message.toString();
+  }
+
+  @Override
+  protected void appendFormattedMessage(int line, StringBuilder to) {
+    to.append("Recv Msg : ").append(texts[line]).append(" (peer ").append(peer);
     if (tagged[line]) {
-      message.append(", seq=").append(sequences[line]);
+      to.append(", seq=").append(sequences[line]);
     }
-    return message.append(')').toString();
+    to.append(')');
   }
 
   /** The fields of a JSON line; none for text lines, as when logged alone. */

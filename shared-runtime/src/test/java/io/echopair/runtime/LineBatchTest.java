@@ -38,6 +38,9 @@ class LineBatchTest {
   private static final String LOGGER = "echopair.test.batch";
   private static final String SHIPPED_PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} - %msg%n";
   private static final String CHANGED_PATTERN = "%date{ISO8601} |%level| %thread %logger %mdc %kvp - %message%n";
+  /** The message padded, cut, replaced and twice, a line's parts cut; all laid out per line but the padded ones. */
+  private static final String MESSAGE_TWICE_PATTERN =
+      "%relative %.-3thread %X{connection} [%-40msg] %replace(%msg){'Msg', 'M'} %.10m %-6level%logger{0}%n";
 
   @TempDir
   Path logDir;
@@ -103,13 +106,15 @@ class LineBatchTest {
       lines.forEach(line -> ((LoggingEvent) line).setInstant(batch.getInstant()));
 
       for (LogFormatEncoder encoder : List.of(encoder("text", SHIPPED_PATTERN), encoder("text", CHANGED_PATTERN),
-          encoder("json", SHIPPED_PATTERN))) {
+          encoder("text", MESSAGE_TWICE_PATTERN), encoder("json", SHIPPED_PATTERN))) {
         ByteArrayOutputStream oneByOne = new ByteArrayOutputStream();
         lines.forEach(line -> oneByOne.writeBytes(encoder.encode(line)));
 
         String written = new String(encoder.encode(batch), StandardCharsets.UTF_8);
         assertThat(written).isEqualTo(oneByOne.toString(StandardCharsets.UTF_8));
         assertThat(written.lines()).hasSize(2 * texts.size());
+        // Again, on the same thread: nothing of the batch before is left over
+        assertThat(encoder.encode(batch)).isEqualTo(written.getBytes(StandardCharsets.UTF_8));
       }
       assertThat(new String(encoder("text", CHANGED_PATTERN).encode(batch), StandardCharsets.UTF_8))
           .contains(" connection=7 ");

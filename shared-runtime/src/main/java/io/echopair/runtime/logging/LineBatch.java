@@ -78,6 +78,11 @@ public abstract class LineBatch extends LoggingEvent {
     return MessageFormatter.arrayFormat(message(line), arguments(line)).getMessage();
   }
 
+  /** Appends {@link #formattedMessage} of line {@code line}; a subclass may append it without making the string. */
+  protected void appendFormattedMessage(int line, StringBuilder to) {
+    to.append(formattedMessage(line));
+  }
+
   /** The key-value pairs of line {@code line} (JSON fields), or null, as logged alone. */
   protected abstract List<KeyValuePair> keyValuePairs(int line);
 
