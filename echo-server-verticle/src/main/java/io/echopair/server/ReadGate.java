@@ -23,8 +23,9 @@ import java.util.List;
  * memory.
  *
  * <p>{@code NetSocket.pause()} lets Vert.x go on reading into its own queues until about a megabyte per connection
- * piles up. Turning the channel's auto-read off instead stops at the socket: the read in progress is the last one, so
- * a client the server does not read costs its kernel buffers and that one read.
+ * piles up, and Vert.x 5.0.7 never releases the pooled reads it queued for a paused socket that then closes. Turning
+ * the channel's auto-read off instead stops at the socket: the read in progress is the last one, so a client the
+ * server does not read costs its kernel buffers and that one read.
  */
 final class ReadGate {
 

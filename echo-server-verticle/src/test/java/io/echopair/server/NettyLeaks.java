@@ -47,7 +47,9 @@ public final class NettyLeaks implements BeforeAllCallback, AfterAllCallback {
         ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(1);
         probe.release();
       }
-      // The tests' own clients read through Vert.x's copying handler; a lost buffer the server handled has our frames
+      // A lost buffer the server handled has our frames in its records. The tests' own clients lose some of theirs:
+      // Vert.x 5.0.7 keeps the reads of a paused NetSocket in its connection's queue (VertxConnection.pending) and
+      // does not release them when the connection closes; the server never pauses a NetSocket (ReadGate)
       List<String> leaks = reports.list.stream().map(ILoggingEvent::getFormattedMessage)
           .filter(line -> line.contains("LEAK") && line.contains("io.echopair.server.")).toList();
       assertThat(leaks).as("Netty buffers never released after %s", context.getDisplayName()).isEmpty();
