@@ -16,6 +16,7 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.pattern.Converter;
 import ch.qos.logback.core.pattern.FormattingConverter;
 import ch.qos.logback.core.pattern.LiteralConverter;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,6 +49,20 @@ final class LinePatternLayout extends PatternLayout {
       exceptions.process(context, head);
       split(head);
     });
+  }
+
+  /**
+   * The bytes of {@link #doLayout(LineBatch)} in {@code charset}, or the platform's if null, as LayoutWrappingEncoder
+   * makes a line's bytes.
+   */
+  byte[] encode(LineBatch batch, Charset charset) {
+    String lines = doLayout(batch);
+    byte[] bytes = charset == null ? lines.getBytes() : lines.getBytes(charset);
+    if (bytes.length != lines.length()) {
+      // A char beyond ASCII: the kept builder may now hold two bytes per char for good; the next batch gets a new one
+      builders.remove();
+    }
+    return bytes;
   }
 
   /** The lines of {@code batch}, one after the other, each as {@link #doLayout} lays it out alone. */

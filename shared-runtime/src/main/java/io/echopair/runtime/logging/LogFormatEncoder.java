@@ -79,10 +79,7 @@ public final class LogFormatEncoder extends EncoderBase<ILoggingEvent> {
   /** Each line of a batch as it is written logged alone, all in one array: the appender writes them at once. */
   private byte[] encodeLines(LineBatch batch) {
     if (textLayout != null) {
-      // As LayoutWrappingEncoder turns a line's text into bytes
-      String lines = textLayout.doLayout(batch);
-      LayoutWrappingEncoder<ILoggingEvent> text = (LayoutWrappingEncoder<ILoggingEvent>) chosen;
-      return text.getCharset() == null ? lines.getBytes() : lines.getBytes(text.getCharset());
+      return textLayout.encode(batch, ((LayoutWrappingEncoder<ILoggingEvent>) chosen).getCharset());
     }
     ByteArrayOutputStream lines = new ByteArrayOutputStream(batch.size() * 160);
     for (int i = 0; i < batch.size(); i++) {
