@@ -120,14 +120,14 @@ class BackpressureTest extends ServerTestSupport {
       Future.all(flooding.future(), paused)
           .compose(both -> connect(clients, server.actualPort()))
           .compose(socket -> sendAndAwaitEcho(socket, frames))
-          // The kernel takes echoes until its buffers are full; then the non-reader stays paused
+          // The kernel takes echoes until its buffers are full; then the non-reader stays paused. Until then the
+          // server may resume and pause it again as echoes drain, so this waits for it and is not asked again below
           .compose(echoed -> when(vertx, () -> server.stats().connectionsPausedForEchoes() == 1).map(echoed))
           .onComplete(ctx.succeeding(echoed -> ctx.verify(() -> {
             long readFromWriter = server.stats().bytesIn() - frames.length();
             System.out.printf("backpressure: server read %,d bytes from the non-reader, which wrote %,d%n",
                 readFromWriter, writer.written);
             assertThat(echoed).isEqualTo(frames);
-            assertThat(server.stats().connectionsPausedForEchoes()).isEqualTo(1);
             assertThat(readFromWriter).isLessThan(SERVER_READ_BOUND_BYTES);
             assertThat(writer.written).as("bytes the non-reader could write").isLessThan(WRITER_GOAL_BYTES);
             ctx.completeNow();
