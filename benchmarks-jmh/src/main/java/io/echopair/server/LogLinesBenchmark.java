@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Time per line of turning the server's Recv Msg lines into the bytes the log appender writes: what logback's writer
- * thread does for each frame with logging on (logEvery 1), the limit of the server's logging-on throughput. A read's
- * lines come as one {@link FrameLineBatch} of {@link FrameLines#LINES_PER_BATCH} lines, encoded by conf/logback.xml's
- * encoder ({@link LogFormatEncoder}) with the shipped console pattern.
+ * thread does for each frame with logging on (logEvery 1), a limit of the server's logging-on throughput. A read's
+ * lines come in {@link FrameLineBatch}es of up to {@link FrameLines#LINES_PER_BATCH} lines; a full one is encoded by
+ * conf/logback.xml's encoder ({@link LogFormatEncoder}) with the shipped console pattern.
  *
  * <p>{@code batch}: the batch as the writer thread gets it. {@code alone}: the same lines each as its own logging
  * event, as logged where batches are not possible (another appender, a filter). The frames' texts are made before,

@@ -18,14 +18,18 @@ import org.slf4j.LoggerFactory;
  * then writes each line itself.
  *
  * <p>A queue counts events, and where the lines go in batches ({@link FrameLines}) an event may be up to
- * {@value FrameLines#LINES_PER_BATCH} lines: counted as that many, so that the queue holds about as many lines as it
- * did one line per event, where a backlog of batches made the heap hold half a million lines and the GC stop the
- * server for a fifth of a second.
+ * {@value FrameLines#LINES_PER_BATCH} lines. Each is counted as {@value #LINES_PER_EVENT}: a queue half full of batches
+ * (4096 lines as counted, as shipped) then holds 4096 to 16 384 lines, about a megabyte and 1 to 4 ms of writing; a
+ * batch of a few lines counts as 64 too, so that small ones make clients wait sooner, never later. Counting an event
+ * as one line made the heap hold half a million lines and the GC stop the server for a fifth of a second.
  */
 final class LogBacklog {
 
+  /** How many lines a queued batch counts as. */
+  static final int LINES_PER_EVENT = 64;
+
   private final List<AsyncAppenderBase<ILoggingEvent>> queues;
-  // The lines an event in a queue may hold
+  // The lines an event in a queue counts as
   private final int linesPerEvent;
 
   private LogBacklog(List<AsyncAppenderBase<ILoggingEvent>> queues, int linesPerEvent) {
@@ -45,7 +49,7 @@ final class LogBacklog {
         queues.add(async);
       }
     }
-    return new LogBacklog(List.copyOf(queues), LineBatch.canLogTo(logger) ? FrameLines.LINES_PER_BATCH : 1);
+    return new LogBacklog(List.copyOf(queues), LineBatch.canLogTo(logger) ? LINES_PER_EVENT : 1);
   }
 
   /** Whether some queue holds lines for at least half its size: a client sending many lines should wait. */

@@ -10,9 +10,9 @@ import java.util.ArrayDeque;
  * blocks on a full log queue.
  *
  * <p>Checks the log every {@value #CHECK_MILLIS} ms while anyone waits, on the instance's event loop: logback writes
- * up to about 2000 lines a millisecond as shipped (the lines of a read in one go, {@link FrameLines}), fewer than the
- * half of its queue (4096 lines as shipped) kept ahead of it, so the writer never runs dry, and the event loop is
- * not woken more than it must.
+ * up to about 4000 lines a millisecond as shipped (the lines of a read in a few batches, {@link FrameLines}), no more
+ * than the half of its queue kept ahead of it (4096 to 16 384 lines as shipped, {@link LogBacklog}), so the writer
+ * seldom runs dry, and the event loop is not woken more than it must.
  */
 final class LogTurns {
 

@@ -45,7 +45,10 @@ class BatchedLogLinesTest extends ServerTestSupport {
 
   /** A pattern a user might choose: no time, so that two runs write the same bytes. */
   private static final String PATTERN = "%-5level [%thread] %logger - %msg %kvp%n";
-  private static final int FLOOD_FRAMES = 3000;
+  /** More lines than the test's queue takes while the log is stuck: 16 batches counted, each up to 256 lines. */
+  private static final int FLOOD_FRAMES = 6000;
+  /** Frames of the first read in sameBytesAsOneByOne: a full batch and a few more. */
+  private static final int FIRST_READ = FrameLines.LINES_PER_BATCH + 6;
   private static final int PINGS = 30;
 
   private final Logger intake = context().getLogger(FrameIntake.class);
@@ -74,10 +77,10 @@ class BatchedLogLinesTest extends ServerTestSupport {
   void sameBytesAsOneByOne() {
     stream.release();
     Buffer reads = Buffer.buffer()
-        .appendBuffer(frames(0xABCL, 1, 70, 0))
-        .appendBuffer(tagged("{} and \\{} \" ünï", 0xABCL, 71))
+        .appendBuffer(frames(0xABCL, 1, FIRST_READ, 0))
+        .appendBuffer(tagged("{} and \\{} \" ünï", 0xABCL, FIRST_READ + 1))
         .appendBuffer(seedFrame("This Msg From Client"))
-        .appendBuffer(tagged(new byte[] {(byte) 0xC3, 0x28, 'x'}, 0xABCL, 72));
+        .appendBuffer(tagged(new byte[] {(byte) 0xC3, 0x28, 'x'}, 0xABCL, FIRST_READ + 2));
     Logger lines = context().getLogger("echopair.test.lines");
     lines.setAdditive(false);
 
@@ -100,14 +103,14 @@ class BatchedLogLinesTest extends ServerTestSupport {
 
     String written = batched.toString(StandardCharsets.UTF_8);
     assertThat(written).isEqualTo(alone.toString(StandardCharsets.UTF_8));
-    assertThat(written.lines()).hasSize(73).first().asString()
+    assertThat(written.lines()).hasSize(FIRST_READ + 3).first().asString()
         .isEqualTo("INFO  [main] echopair.test.lines - Recv Msg : frame 1 (peer 127.0.0.1:7, seq=1) ");
     // PrintableText doubles a backslash
-    assertThat(written.lines().toList().get(70))
-        .endsWith(" - Recv Msg : {} and \\\\{} \" ünï (peer 127.0.0.1:7, seq=71) ");
-    assertThat(aloneWrites.writes).as("writes of the lines logged one by one").isEqualTo(73);
-    assertThat(batchedWrites.writes).as("writes of the batched lines: 64, the rest of the first read, the second read")
-        .isEqualTo(3);
+    assertThat(written.lines().toList().get(FIRST_READ))
+        .endsWith(" - Recv Msg : {} and \\\\{} \" ünï (peer 127.0.0.1:7, seq=" + (FIRST_READ + 1) + ") ");
+    assertThat(aloneWrites.writes).as("writes of the lines logged one by one").isEqualTo(FIRST_READ + 3);
+    assertThat(batchedWrites.writes)
+        .as("writes of the batched lines: a full batch, the rest of the first read, the second read").isEqualTo(3);
   }
 
   @Test
@@ -127,11 +130,11 @@ class BatchedLogLinesTest extends ServerTestSupport {
     })));
   }
 
-  /** Logs each frame of {@code bytes} as the intake does, in two reads: 70 frames, then the rest. */
+  /** Logs each frame of {@code bytes} as the intake does, in two reads: {@link #FIRST_READ} frames, then the rest. */
   private static void logEachFrame(Logger logger, Buffer bytes) {
     FrameLines lines = new FrameLines(logger, "127.0.0.1:7");
     FrameDecoder decoder = new FrameDecoder(FrameFormat.DEFAULT, lines::add);
-    for (Buffer read : pieces(bytes, 7000, 300)) {
+    for (Buffer read : pieces(bytes, FIRST_READ * FrameFormat.DEFAULT.frameSize(), 300)) {
       decoder.handle(read);
       lines.flush();
     }

@@ -37,11 +37,13 @@ final class LinePatternLayout extends PatternLayout {
       LevelConverter.class, ThreadConverter.class, LoggerConverter.class, LineSeparatorConverter.class,
       MDCConverter.class, ContextNameConverter.class, ThrowableProxyConverter.class);
 
-  /** A builder kept per writing thread for the next batch, up to this many chars (a batch of 64 lines is about 8000). */
-  private static final int KEPT_BUILDER_CHARS = 64 * 1024;
+  /** Chars per line a new builder makes room for: the shipped console pattern's lines are about 130. */
+  private static final int CHARS_PER_LINE = 160;
+  /** A builder kept per writing thread for the next batch, up to this many chars (256 lines are about 33 000). */
+  private static final int KEPT_BUILDER_CHARS = 256 * 1024;
 
   private final List<Part> parts = new ArrayList<>();
-  private final ThreadLocal<StringBuilder> builders = ThreadLocal.withInitial(() -> new StringBuilder(16 * 1024));
+  private final ThreadLocal<StringBuilder> builders = new ThreadLocal<>();
 
   LinePatternLayout() {
     EnsureExceptionHandling exceptions = new EnsureExceptionHandling();
@@ -77,6 +79,10 @@ final class LinePatternLayout extends PatternLayout {
       sameTexts[p] = parts.get(p).sameText(shared);
     }
     StringBuilder text = builders.get();
+    if (text == null) {
+      text = new StringBuilder(batch.size() * CHARS_PER_LINE);
+      builders.set(text);
+    }
     text.setLength(0);
     for (int line = 0; line < batch.size(); line++) {
       appendLine(batch, line, line == 0 ? shared : null, sameTexts, text);
