@@ -23,9 +23,9 @@ import java.util.Set;
 
 /**
  * logback's {@link PatternLayout}, which also lays out all the lines of a {@link LineBatch} at once, each exactly as
- * {@link #doLayout} lays it out alone. What the pattern takes from what all lines of a batch share (the time, level,
- * thread, logger, MDC, the literal text) is laid out once per batch; the rest, usually just {@code %msg}, per line.
- * A plain {@code %msg} the batch appends itself, without an event or a string per line.
+ * {@link #doLayout(ILoggingEvent)} lays it out alone. What the pattern takes from what all lines of a batch share
+ * (the time, level, thread, logger, MDC, the literal text) is laid out once per batch; the rest, usually just
+ * {@code %msg}, per line. A plain {@code %msg} the batch appends itself, without an event or a string per line.
  */
 final class LinePatternLayout extends PatternLayout {
 
@@ -54,11 +54,11 @@ final class LinePatternLayout extends PatternLayout {
   }
 
   /**
-   * The bytes of {@link #doLayout(LineBatch)} in {@code charset}, or the platform's if null, as LayoutWrappingEncoder
+   * The bytes of {@link #layOutLines} in {@code charset}, or the platform's if null, as LayoutWrappingEncoder
    * makes a line's bytes.
    */
   byte[] encode(LineBatch batch, Charset charset) {
-    String lines = doLayout(batch);
+    String lines = layOutLines(batch);
     byte[] bytes = charset == null ? lines.getBytes() : lines.getBytes(charset);
     if (bytes.length != lines.length()) {
       // A char beyond ASCII: the kept builder may now hold two bytes per char for good; the next batch gets a new one
@@ -67,8 +67,11 @@ final class LinePatternLayout extends PatternLayout {
     return bytes;
   }
 
-  /** The lines of {@code batch}, one after the other, each as {@link #doLayout} lays it out alone. */
-  String doLayout(LineBatch batch) {
+  /**
+   * The lines of {@code batch}, one after the other, each as {@link #doLayout(ILoggingEvent)} lays it out alone: not an
+   * overload of that, which lays out any event, a batch too, as one.
+   */
+  String layOutLines(LineBatch batch) {
     if (!isStarted() || batch.size() == 0) {
       return "";
     }
